@@ -1,0 +1,60 @@
+"""Typed readers of deploy-time settings that fail loudly on a bad value."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_database(name: str, default_sqlite_path: str) -> dict:
+    """Read a database URL: postgres://… or sqlite:///ABSOLUTE/PATH."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite_path}
+    scheme = raw.split(":", 1)[0]
+    if scheme == "sqlite":
+        # Both sqlite:///tmp/x.db and sqlite:////tmp/x.db name /tmp/x.db.
+        path = raw.removeprefix("sqlite://")
+        if not path.startswith("/") or path.strip("/") == "":
+            raise ImproperlyConfigured(f"{name}: write sqlite:///ABSOLUTE/PATH, not {raw!r}")
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": "/" + path.lstrip("/")}
+    if scheme in {"postgres", "postgresql"}:
+        import dj_database_url
+
+        return dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+    raise ImproperlyConfigured(f"{name} must start with postgres:// or sqlite:///, not {scheme}://")

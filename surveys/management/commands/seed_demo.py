@@ -1,0 +1,62 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from surveys.models import Membership, Unit
+
+DEMO_PASSWORD = "sipas-demo-2026"
+
+# username, full name, unit code, role. Personas of the tests and the README.
+DEMO_ACCOUNTS = [
+    ("quantri", "Quản trị hệ thống", None, "superuser"),
+    ("quantri.hanoi", "Nguyễn Văn Quản", "01", Membership.Role.ADMIN),
+    ("theodoi.hanoi", "Trần Thị Theo", "01", Membership.Role.OFFICIAL),
+    ("lanhdao.hadong", "Lê Văn Lãnh", "09556", Membership.Role.HEAD),
+    ("motcua.hadong", "Phạm Thị Một", "09556", Membership.Role.COUNTER),
+    ("motcua.duongnoi", "Hoàng Văn Cửa", "09886", Membership.Role.COUNTER),
+    ("lanhdao.hongson", "Vũ Thị Hồng", "10465", Membership.Role.HEAD),
+    ("theodoi.hatinh", "Đặng Văn Tĩnh", "42", Membership.Role.OFFICIAL),
+    ("lanhdao.namhonglinh", "Bùi Thị Nam", "18118", Membership.Role.HEAD),
+    ("motcua.namhonglinh", "Đỗ Văn Lĩnh", "18118", Membership.Role.COUNTER),
+    ("motcua.bachonglinh", "Ngô Thị Bắc", "18115", Membership.Role.COUNTER),
+    ("lanhdao.khetre", "Hồ Văn Khê", "20161", Membership.Role.HEAD),
+    ("lanhdao.sct.dongnai", "Dương Thị Công", "75-SCT", Membership.Role.HEAD),
+    ("motcua.tthcc.dongnai", "Lý Văn Tâm", "75-TTPVHCC", Membership.Role.COUNTER),
+]
+
+
+class Command(BaseCommand):
+    help = """Create demo accounts for every role on the seed units.
+
+    The seed documents' communes were merged in 2025; the accounts sit on
+    their successors (Hà Đông, Hồng Sơn, Nam Hồng Lĩnh, Khe Tre), so their
+    heads also reach the history of Vạn Phúc, An Mỹ, Thuận Lộc and Thượng Lộ.
+    Needs load_units first. With -v 2 it lists every account. Idempotent: a second run resets the demo
+    passwords and creates nothing new. Never run it on a production database.
+    """
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        codes = {code for _, _, code, _ in DEMO_ACCOUNTS if code}
+        units = {unit.code: unit for unit in Unit.objects.filter(code__in=codes)}
+        missing = sorted(codes - units.keys())
+        if missing:
+            raise CommandError(f"Chưa có đơn vị {', '.join(missing)}: hãy chạy load_units trước.")
+        created = 0
+        for username, full_name, code, role in DEMO_ACCOUNTS:
+            user, was_created = get_user_model().objects.get_or_create(username=username)
+            created += was_created
+            user.first_name = full_name
+            user.is_staff = user.is_superuser = role == "superuser"
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            if code:
+                Membership.objects.get_or_create(user=user, unit=units[code], role=role)
+        if options["verbosity"] >= 2:
+            for username, _, code, role in DEMO_ACCOUNTS:
+                where = f"{units[code].name} ({code})" if code else "toàn hệ thống"
+                label = "Quản trị hệ thống" if role == "superuser" else Membership.Role(role).label
+                self.stdout.write(f"  {username:<22} {label:<20} {where}")
+        self.stdout.write(
+            f"seed_demo: {len(DEMO_ACCOUNTS)} demo accounts ({created} created), password {DEMO_PASSWORD}"
+        )

@@ -1,0 +1,85 @@
+"""Who may reach which units: the one gate in front of every piece of survey data.
+
+Every view and query of survey data asks `units_for_user` first and filters
+by it; a unit outside the answer is reported as not found (404), never as
+forbidden, so nobody learns what lies outside their scope.
+"""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from surveys.models import Membership, Unit, UnitQuerySet, subtree_q
+
+Role = Membership.Role
+
+# Roles that see the whole subtree below their unit; counter staff see only their own unit.
+SUBTREE_ROLES = {Role.HEAD, Role.OFFICIAL, Role.ADMIN}
+
+
+def units_for_user(user, *, roles=None) -> UnitQuerySet:
+    """Return the units `user` may reach, optionally only through the given roles.
+
+    Superusers reach every unit. Heads, officials and administrators reach
+    their unit's subtree and the units merged into it (history stays
+    readable after the 2025 merger); counter staff reach their own unit.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    memberships = Membership.objects.filter(user=user).select_related("unit")
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    own_units, roots = [], []
+    for membership in memberships:
+        if membership.role in SUBTREE_ROLES:
+            roots.append(membership.unit.path)
+        else:
+            own_units.append(membership.unit_id)
+    if roots:
+        # Units merged into the subtree bring their own subtrees along.
+        merged = Unit.objects.filter(successor__in=Unit.objects.filter(subtree_q(*roots)))
+        roots += merged.values_list("path", flat=True)
+    return Unit.objects.filter(Q(pk__in=own_units) | subtree_q(*_outermost(roots)))
+
+
+def get_unit_for_user(user, code: str, *, roles=None) -> Unit:
+    """Return the unit with `code` if `user` may reach it, else raise Http404."""
+    return get_object_or_404(units_for_user(user, roles=roles), code=code)
+
+
+def units_managed_by(user) -> UnitQuerySet:
+    """Return the units whose accounts `user` may manage.
+
+    Administrators manage their subtree, unit heads their own unit only.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    memberships = Membership.objects.filter(user=user, role__in=[Role.HEAD, Role.ADMIN]).select_related("unit")
+    q = Q(pk__in=[])
+    for membership in memberships:
+        if membership.role == Role.ADMIN:
+            q |= subtree_q(membership.unit.path)
+        else:
+            q |= Q(pk=membership.unit_id)
+    return Unit.objects.filter(q)
+
+
+def roles_grantable_by(user, unit: Unit) -> list[str]:
+    """Roles `user` may hand out in `unit`: heads staff their own unit, administrators anything."""
+    if units_for_user(user, roles=[Role.ADMIN]).filter(pk=unit.pk).exists():
+        return list(Role.values)
+    if Membership.objects.filter(user=user, unit=unit, role=Role.HEAD).exists():
+        return [Role.COUNTER, Role.HEAD]
+    return []
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """Drop paths that lie inside another path of the list: their range adds nothing."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return kept

@@ -1,0 +1,190 @@
+"""Writes of the survey administration domain: units and people."""
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from surveys.audit import log_action
+from surveys.models import Membership, Unit, subtree_q
+
+REORGANISATION_DAY = datetime.date(2025, 7, 1)
+OUTSIDE_OFFICIAL_LIST = Path(settings.BASE_DIR) / "fixtures" / "units_outside_official_list.json"
+_FIELDS = ["name", "kind", "parent", "path", "search_name", "valid_from", "valid_to"]
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+    kind: str
+    parent: str | None = None
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+    successor: str | None = None
+
+
+@dataclass
+class UnitsLoaded:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def official_unit_rows() -> list[UnitRow]:
+    """The 34 provinces and 3,321 communes of vietnam-provinces, provinces first."""
+    from vietnam_provinces import Province, VietNamDivisionType, Ward
+
+    rows = []
+    for province in Province.iter_all():
+        name = province.name
+        if province.division_type == VietNamDivisionType.TINH:
+            name = f"Tỉnh {name}"
+        rows.append(UnitRow(f"{province.code.value:02d}", name, Unit.Kind.PROVINCE, valid_from=REORGANISATION_DAY))
+    for ward in Ward.iter_all():
+        rows.append(
+            UnitRow(
+                f"{ward.code.value:05d}",
+                ward.name,
+                Unit.Kind.COMMUNE,
+                parent=f"{ward.province_code.value:02d}",
+                valid_from=REORGANISATION_DAY,
+            )
+        )
+    return rows
+
+
+def fixture_unit_rows(path: Path = OUTSIDE_OFFICIAL_LIST) -> list[UnitRow]:
+    """Departments, centres and abolished units, parents before children."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    rows = []
+    for item in data["units"]:
+        rows.append(
+            UnitRow(
+                code=item["code"],
+                name=item["name"],
+                kind=item["kind"],
+                parent=item.get("parent"),
+                valid_from=_date(item.get("valid_from")),
+                valid_to=_date(item.get("valid_to")),
+                successor=item.get("successor"),
+            )
+        )
+    return rows
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+@transaction.atomic
+def units_load(*, rows: list[UnitRow]) -> UnitsLoaded:
+    """Create or update units so the table matches `rows`; running it twice changes nothing.
+
+    Rows must list parents before children. Successors are linked in a
+    second pass because a successor may come later in the list.
+    """
+    result = UnitsLoaded()
+    wanted = {row.code for row in rows}
+    wanted |= {row.parent for row in rows if row.parent} | {row.successor for row in rows if row.successor}
+    by_code = {unit.code: unit for unit in Unit.objects.filter(code__in=wanted)}
+    existing = set(by_code)
+    pending: list[Unit] = []
+    changed: list[Unit] = []
+    moved: list[tuple[str, str]] = []
+
+    def create_pending():
+        Unit.objects.bulk_create(pending, batch_size=1000)
+        result.created += len(pending)
+        pending.clear()
+
+    for row in rows:
+        parent = by_code[row.parent] if row.parent else None
+        if parent is not None and parent.pk is None:
+            create_pending()  # children need their parent's primary key
+        unit = by_code.setdefault(row.code, Unit(code=row.code))
+        before = _snapshot(unit)
+        unit.name, unit.kind, unit.parent = row.name, row.kind, parent
+        unit.valid_from, unit.valid_to = row.valid_from, row.valid_to
+        unit.set_derived_fields()
+        if unit.pk is None:
+            pending.append(unit)
+        elif _snapshot(unit) != before:
+            changed.append(unit)
+            if before["path"] != unit.path:
+                moved.append((before["path"], unit.path))
+    create_pending()
+    for old_path, new_path in moved:
+        _move_subtree(old_path, new_path)
+    Unit.objects.bulk_update(changed, _FIELDS, batch_size=1000)
+
+    relinked = []
+    for row in rows:
+        unit = by_code[row.code]
+        successor_id = by_code[row.successor].pk if row.successor else None
+        if unit.successor_id != successor_id:
+            unit.successor_id = successor_id
+            relinked.append(unit)
+    Unit.objects.bulk_update(relinked, ["successor"], batch_size=1000)
+    result.updated = len({unit.code for unit in changed + relinked} & existing)
+    result.unchanged = len({row.code for row in rows} & existing) - result.updated
+    return result
+
+
+def _snapshot(unit: Unit) -> dict:
+    return {field: getattr(unit, f"{field}_id" if field == "parent" else field) for field in _FIELDS}
+
+
+def _move_subtree(old_path: str, new_path: str) -> None:
+    """Rewrite the paths below a unit whose parent changed, in one UPDATE."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Substr
+
+    Unit.objects.filter(subtree_q(old_path)).exclude(path=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+    )
+
+
+@transaction.atomic
+def account_create(*, actor, username: str, full_name: str, password: str, unit: Unit, role: str):
+    """Create a login for someone in `unit` with `role`, if `actor` may grant it."""
+    _require_grantable(actor, unit, role)
+    user = get_user_model().objects.create_user(username=username, password=password)
+    user.first_name = full_name
+    user.save(update_fields=["first_name"])
+    membership = Membership.objects.create(user=user, unit=unit, role=role)
+    log_action(
+        actor=actor,
+        action="surveys.account.created",
+        unit=unit,
+        target=user,
+        data={"username": username, "role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor, membership: Membership) -> None:
+    """Take a role away; the account stays for the audit trail but loses that reach."""
+    _require_grantable(actor, membership.unit, membership.role)
+    log_action(
+        actor=actor,
+        action="surveys.membership.revoked",
+        unit=membership.unit,
+        target=membership.user,
+        data={"username": membership.user.username, "role": membership.role},
+    )
+    membership.delete()
+
+
+def _require_grantable(actor, unit: Unit, role: str) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from surveys.scoping import roles_grantable_by
+
+    if role not in roles_grantable_by(actor, unit):
+        raise PermissionDenied("Bạn không được cấp vai trò này tại đơn vị này.")

@@ -1,0 +1,52 @@
+"""Named personas shared by the tests: two communes of one province and one of another."""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from surveys.models import Membership, Unit
+from tests.factories import MembershipFactory, UnitFactory, UserFactory
+
+PASSWORD = "mat-khau-thu-nghiem"
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls are still synchronous there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def make_world():
+    """Province Hà Nội with communes A and B (A formed from a pre-2025 ward), province Hà Tĩnh with C."""
+    hanoi = UnitFactory(code="01", name="Thành phố Hà Nội", kind=Unit.Kind.PROVINCE)
+    commune_a = UnitFactory(code="09556", name="Phường Hà Đông", parent=hanoi)
+    commune_b = UnitFactory(code="09886", name="Phường Dương Nội", parent=hanoi)
+    district = UnitFactory(code="H-HADONG", name="Quận Hà Đông", kind=Unit.Kind.DISTRICT, parent=hanoi)
+    old_ward = UnitFactory(code="H-VANPHUC", name="Phường Vạn Phúc", parent=district, successor=commune_a)
+    hatinh = UnitFactory(code="42", name="Tỉnh Hà Tĩnh", kind=Unit.Kind.PROVINCE)
+    commune_c = UnitFactory(code="18118", name="Phường Nam Hồng Lĩnh", parent=hatinh)
+
+    def person(username, unit, role):
+        user = UserFactory(username=username)
+        MembershipFactory(user=user, unit=unit, role=role)
+        return user
+
+    return SimpleNamespace(
+        hanoi=hanoi,
+        commune_a=commune_a,
+        commune_b=commune_b,
+        district=district,
+        old_ward=old_ward,
+        hatinh=hatinh,
+        commune_c=commune_c,
+        staff_a=person("motcua.a", commune_a, Membership.Role.COUNTER),
+        head_a=person("lanhdao.a", commune_a, Membership.Role.HEAD),
+        staff_b=person("motcua.b", commune_b, Membership.Role.COUNTER),
+        official=person("theodoi.hanoi", hanoi, Membership.Role.OFFICIAL),
+        admin_hanoi=person("quantri.hanoi", hanoi, Membership.Role.ADMIN),
+        outsider=person("lanhdao.c", commune_c, Membership.Role.HEAD),
+        superuser=UserFactory(username="quantri", is_superuser=True, is_staff=True),
+    )
+
+
+@pytest.fixture
+def world(db):
+    return make_world()

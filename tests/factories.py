@@ -1,0 +1,47 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from surveys.models import Membership, Unit
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"{n:05d}")
+    name = factory.Sequence(lambda n: f"Xã Thử Nghiệm {n}")
+    kind = Unit.Kind.COMMUNE
+    parent = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        unit = model_class(*args, **kwargs)
+        unit.set_derived_fields()
+        unit.save()
+        return unit
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("name", locale="vi_VN")
+    password = factory.PostGenerationMethodCall("set_password", "mat-khau-thu-nghiem")
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    unit = factory.SubFactory(UnitFactory)
+    role = Membership.Role.COUNTER

@@ -41,11 +41,18 @@ class UnitQuerySet(models.QuerySet):
         )
 
     def search(self, text: str) -> "UnitQuerySet":
-        """Match names with or without diacritics ("thuong lo" finds "Thượng Lộ")."""
+        """Match names with or without diacritics ("thuong lo" finds "Thượng Lộ").
+
+        Whole-word matches rank before partial ones (annotated as `match_rank`),
+        so "thuong lo" puts Thượng Lộ above Thượng Long while both still show.
+        """
         needle = fold(text)
         if not needle:
             return self.none()
-        return self.filter(search_name__contains=needle)
+        whole_words = Q(search_name=needle) | Q(search_name__endswith=f" {needle}")
+        whole_words |= Q(search_name__startswith=f"{needle} ") | Q(search_name__contains=f" {needle} ")
+        rank = models.Case(models.When(whole_words, then=0), default=1, output_field=models.IntegerField())
+        return self.filter(search_name__contains=needle).annotate(match_rank=rank)
 
 
 def subtree_q(*paths: str, prefix: str = "") -> Q:

@@ -1,13 +1,18 @@
 """Reads of the survey administration domain, always through the scoping gate."""
 
+from django.db.models import F
+
 from surveys.models import Membership, Unit, UnitQuerySet
 from surveys.scoping import units_for_user, units_managed_by
+
+# Units that still exist before the ones abolished in 2025, on both databases.
+CURRENT_FIRST = F("valid_to").desc(nulls_first=True)
 
 
 def unit_search(*, user, text: str, limit: int = 20) -> list[Unit]:
     """Units in the user's reach whose name matches `text`, with or without diacritics."""
     units = units_for_user(user).search(text).select_related("parent")
-    return list(units.order_by("valid_to", "kind", "search_name")[:limit])
+    return list(units.order_by("match_rank", CURRENT_FIRST, "kind", "search_name")[:limit])
 
 
 def unit_ancestors(*, unit: Unit) -> UnitQuerySet:
@@ -16,7 +21,7 @@ def unit_ancestors(*, unit: Unit) -> UnitQuerySet:
 
 
 def unit_children(*, user, unit: Unit) -> UnitQuerySet:
-    return units_for_user(user).filter(parent=unit).order_by("valid_to", "search_name")
+    return units_for_user(user).filter(parent=unit).order_by(CURRENT_FIRST, "search_name")
 
 
 def memberships_of(*, user) -> list[Membership]:

@@ -50,3 +50,9 @@ def make_world():
 @pytest.fixture
 def world(db):
     return make_world()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash the personas' passwords cheaply; the real hasher costs a second per login."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

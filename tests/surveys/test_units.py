@@ -125,3 +125,17 @@ def test_subtree_query_is_one_indexed_range_scan(django_assert_num_queries):
         assert "Index" in plan and "Seq Scan" not in plan
     else:
         assert "USING INDEX" in plan or "USING COVERING INDEX" in plan
+
+
+@pytest.mark.django_db
+def test_the_picker_search_finds_thuong_lo_among_all_units():
+    from surveys.selectors import unit_search
+    from tests.factories import UserFactory
+
+    call_command("load_units", stdout=io.StringIO())
+    admin = UserFactory(username="quantri", is_superuser=True)
+    found = [unit.name for unit in unit_search(user=admin, text="thuong lo")]
+    assert found[0] == "Xã Thượng Lộ"
+    assert all(name.startswith(("Xã Thượng Lộ", "Xã Thượng Long")) for name in found)
+    names = [unit.name for unit in unit_search(user=admin, text="hong linh")]
+    assert names[:2] == ["Phường Bắc Hồng Lĩnh", "Phường Nam Hồng Lĩnh"] and "Thị xã Hồng Lĩnh" in names

@@ -26,3 +26,10 @@ def test_dates_read_dd_mm_yyyy_in_both_languages():
 def test_the_site_runs_in_vietnamese_and_vietnam_time():
     assert settings.LANGUAGE_CODE == "vi"
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_person_switches(client):
+    page = client.get("/dang-nhap/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="vi"' in page.content.decode() and page["Content-Language"] == "vi"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/dang-nhap/"})
+    assert 'lang="en"' in client.get("/dang-nhap/").content.decode()

@@ -27,7 +27,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    # An English browser, as on many office PCs: the site must still open in Vietnamese.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
     yield page
     context.close()

@@ -3,10 +3,15 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-STAMPS := .make
-# Debian packages: Chromium for the browser tests, gettext for compilemessages,
-# Liberation fonts (metric-compatible with Times New Roman) for the documents.
-APT_PACKAGES := chromium fonts-liberation2 gettext
+# Debian packages, each installed only when missing: Chromium for the browser tests,
+# gettext for compilemessages, Liberation fonts (metric-compatible with Times New Roman)
+# for the documents, npm for the front-end files, venv support for Debian's own Python.
+APT_NEEDED := $(strip \
+	$(if $(shell command -v chromium),,chromium) \
+	$(if $(shell command -v msgfmt),,gettext) \
+	$(if $(shell fc-list 2>/dev/null | grep "Liberation Serif"),,fonts-liberation2) \
+	$(if $(shell command -v npm),,npm) \
+	$(if $(shell $(PYTHON) -c "import ensurepip, venv" 2>/dev/null && echo ok),,python3-venv))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENDOR := static/vendor
 
@@ -24,22 +29,17 @@ test: install lint migrations-check
 ci:
 	bash .ci/run
 
-install: system-deps $(STAMPS)/python assets messages
+install: system-deps $(VENV)/.installed assets messages
 
-system-deps: $(STAMPS)/apt
+system-deps:
+ifneq ($(APT_NEEDED),)
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_NEEDED)
+endif
 
-$(STAMPS)/apt: Makefile
-	@mkdir -p $(STAMPS)
-	@if command -v chromium >/dev/null && command -v msgfmt >/dev/null && fc-list | grep -q "Liberation Serif"; then \
-		echo "system packages present"; \
-	else \
-		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_PACKAGES); \
-	fi
-	@touch $@
-
-$(STAMPS)/python: requirements.txt requirements-dev.txt
-	@mkdir -p $(STAMPS)
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+# The stamp lives inside the virtualenv: delete .venv and everything is installed again.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/pip || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
@@ -53,19 +53,19 @@ $(VENDOR)/bootstrap/bootstrap.min.css: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	@touch $@
 
-messages: $(STAMPS)/python
+messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
-lint: $(STAMPS)/python
+lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMPS)/python
+format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-migrations-check: $(STAMPS)/python
+migrations-check: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) $(STAMPS) node_modules $(VENDOR) staticfiles artifacts
+	rm -rf $(VENV) node_modules $(VENDOR) staticfiles artifacts

@@ -1,6 +1,9 @@
 """Units of the administration and the people who work in them."""
 
+import re
+
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +12,9 @@ from surveys.text import fold
 
 # Sorts after every character a path holds, so [path, path + PATH_END) is the subtree.
 PATH_END = "~"
+# Official codes are digits (2 for a province, 5 for a commune); ours hold a capital letter.
+UNIT_CODE = re.compile(r"\A(?:[0-9]{2}|[0-9]{5}|[A-Z0-9-]*[A-Z][A-Z0-9-]*)\Z")
+UNIT_CODE_RULE = _("2 chữ số (tỉnh), 5 chữ số (xã) hoặc chữ in hoa, số và dấu gạch ngang có ít nhất một chữ cái.")
 
 
 class PathField(models.CharField):
@@ -79,7 +85,12 @@ class Unit(models.Model):
         DISTRICT = "huyen", _("Huyện/quận/thị xã (trước 01/7/2025)")
         COMMUNE = "xa", _("Xã/phường/đặc khu")
 
-    code = models.CharField(_("mã"), max_length=32, unique=True)
+    code = models.CharField(
+        _("mã"),
+        max_length=32,
+        unique=True,
+        validators=[RegexValidator(UNIT_CODE, UNIT_CODE_RULE)],
+    )
     name = models.CharField(_("tên"), max_length=200)
     kind = models.CharField(_("loại"), max_length=8, choices=Kind.choices)
     parent = models.ForeignKey(
@@ -118,6 +129,11 @@ class Unit(models.Model):
             ),
             models.CheckConstraint(condition=~Q(successor=models.F("pk")), name="unit_not_own_successor"),
             models.CheckConstraint(condition=Q(path__startswith="/") & Q(path__endswith="/"), name="unit_path_slashed"),
+            # A slash or a tilde in a code would break the subtree ranges of every path.
+            models.CheckConstraint(
+                condition=~Q(code__contains="/") & ~Q(code__contains=PATH_END) & ~Q(code=""),
+                name="unit_code_path_safe",
+            ),
         ]
 
     def __str__(self):

@@ -36,10 +36,7 @@ def units_for_user(user, *, roles=None) -> UnitQuerySet:
             roots.append(membership.unit.path)
         else:
             own_units.append(membership.unit_id)
-    if roots:
-        # Units merged into the subtree bring their own subtrees along.
-        merged = Unit.objects.filter(successor__in=Unit.objects.filter(subtree_q(*roots)))
-        roots += merged.values_list("path", flat=True)
+    roots += _merged_into(roots)
     return Unit.objects.filter(Q(pk__in=own_units) | subtree_q(*_outermost(roots)))
 
 
@@ -51,7 +48,7 @@ def get_unit_for_user(user, code: str, *, roles=None) -> Unit:
 def units_managed_by(user) -> UnitQuerySet:
     """Return the units whose accounts `user` may manage.
 
-    Administrators manage their subtree, unit heads their own unit only.
+    Administrators manage their subtree, unit heads the counter staff of their own unit.
     """
     if not (user.is_authenticated and user.is_active):
         return Unit.objects.none()
@@ -68,12 +65,49 @@ def units_managed_by(user) -> UnitQuerySet:
 
 
 def roles_grantable_by(user, unit: Unit) -> list[str]:
-    """Roles `user` may hand out in `unit`: heads staff their own unit, administrators anything."""
-    if units_for_user(user, roles=[Role.ADMIN]).filter(pk=unit.pk).exists():
+    """Roles `user` may grant or revoke in `unit`.
+
+    Heads staff their own counter; appointing heads, officials and
+    administrators is for administrators of the subtree.
+    """
+    administered, headed = _granting_reach(user)
+    if unit.pk in administered:
         return list(Role.values)
-    if Membership.objects.filter(user=user, unit=unit, role=Role.HEAD).exists():
-        return [Role.COUNTER, Role.HEAD]
+    if unit.pk in headed:
+        return [Role.COUNTER]
     return []
+
+
+def revocable_memberships(user, memberships) -> set[int]:
+    """Ids of the given memberships that `user` may revoke, with two queries for any number.
+
+    Nobody revokes their own role: that is how a unit loses its last head by mistake.
+    """
+    administered, headed = _granting_reach(user)
+    return {
+        membership.pk
+        for membership in memberships
+        if membership.user_id != user.pk
+        and (membership.unit_id in administered or (membership.unit_id in headed and membership.role == Role.COUNTER))
+    }
+
+
+def _granting_reach(user) -> tuple[set[int], set[int]]:
+    """Ids of the units `user` administers (subtrees) and of those they head."""
+    administered = set(units_for_user(user, roles=[Role.ADMIN]).values_list("pk", flat=True))
+    headed = set(Membership.objects.filter(user=user, role=Role.HEAD).values_list("unit_id", flat=True))
+    return administered, headed
+
+
+def _merged_into(roots: list[str]) -> list[str]:
+    """Paths of the units merged into these subtrees, following chains of mergers (A into B into C)."""
+    found: list[str] = []
+    frontier = roots
+    while frontier:
+        merged = Unit.objects.filter(successor__in=Unit.objects.filter(subtree_q(*frontier)))
+        frontier = [path for path in merged.values_list("path", flat=True) if path not in found + roots]
+        found += frontier
+    return found
 
 
 def _outermost(paths: list[str]) -> list[str]:

@@ -7,14 +7,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from surveys.audit import log_action
-from surveys.models import Membership, Unit, subtree_q
+from surveys.models import UNIT_CODE, UNIT_CODE_RULE, Membership, Unit, subtree_q
+from surveys.scoping import revocable_memberships, roles_grantable_by
 
 REORGANISATION_DAY = datetime.date(2025, 7, 1)
 OUTSIDE_OFFICIAL_LIST = Path(settings.BASE_DIR) / "fixtures" / "units_outside_official_list.json"
 _FIELDS = ["name", "kind", "parent", "path", "search_name", "valid_from", "valid_to"]
+
+
+class UnitsLoadError(ValueError):
+    """The unit list is wrong; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,7 @@ class UnitRow:
     valid_from: datetime.date | None = None
     valid_to: datetime.date | None = None
     successor: str | None = None
+    keeps_history: bool = False
 
 
 @dataclass
@@ -53,27 +60,31 @@ def official_unit_rows() -> list[UnitRow]:
                 Unit.Kind.COMMUNE,
                 parent=f"{ward.province_code.value:02d}",
                 valid_from=REORGANISATION_DAY,
+                keeps_history=True,
             )
         )
     return rows
 
 
-def fixture_unit_rows(path: Path = OUTSIDE_OFFICIAL_LIST) -> list[UnitRow]:
+def fixture_unit_rows(path: Path | None = None) -> list[UnitRow]:
     """Departments, centres and abolished units, parents before children."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    path = path or OUTSIDE_OFFICIAL_LIST
     rows = []
-    for item in data["units"]:
-        rows.append(
-            UnitRow(
-                code=item["code"],
-                name=item["name"],
-                kind=item["kind"],
-                parent=item.get("parent"),
-                valid_from=_date(item.get("valid_from")),
-                valid_to=_date(item.get("valid_to")),
-                successor=item.get("successor"),
+    try:
+        for item in json.loads(path.read_text(encoding="utf-8"))["units"]:
+            rows.append(
+                UnitRow(
+                    code=item["code"],
+                    name=item["name"],
+                    kind=item["kind"],
+                    parent=item.get("parent"),
+                    valid_from=_date(item.get("valid_from")),
+                    valid_to=_date(item.get("valid_to")),
+                    successor=item.get("successor"),
+                )
             )
-        )
+    except (ValueError, KeyError, TypeError) as error:
+        raise UnitsLoadError(f"Tệp {path.name} sai cấu trúc ({len(rows) + 1}. đơn vị): {error!r}") from error
     return rows
 
 
@@ -86,12 +97,18 @@ def units_load(*, rows: list[UnitRow]) -> UnitsLoaded:
     """Create or update units so the table matches `rows`; running it twice changes nothing.
 
     Rows must list parents before children. Successors are linked in a
-    second pass because a successor may come later in the list.
+    second pass because a successor may come later in the list. Rows that
+    say nothing of history (`keeps_history`) leave an existing unit's
+    end date and successor as an administrator set them.
     """
+    _check_rows(rows)
     result = UnitsLoaded()
     wanted = {row.code for row in rows}
     wanted |= {row.parent for row in rows if row.parent} | {row.successor for row in rows if row.successor}
     by_code = {unit.code: unit for unit in Unit.objects.filter(code__in=wanted)}
+    unknown = sorted((wanted - {row.code for row in rows}) - by_code.keys())
+    if unknown:
+        raise UnitsLoadError(f"Không có đơn vị mã {', '.join(unknown)} để làm đơn vị cấp trên hoặc kế thừa.")
     existing = set(by_code)
     pending: list[Unit] = []
     changed: list[Unit] = []
@@ -108,8 +125,9 @@ def units_load(*, rows: list[UnitRow]) -> UnitsLoaded:
             create_pending()  # children need their parent's primary key
         unit = by_code.setdefault(row.code, Unit(code=row.code))
         before = _snapshot(unit)
-        unit.name, unit.kind, unit.parent = row.name, row.kind, parent
-        unit.valid_from, unit.valid_to = row.valid_from, row.valid_to
+        unit.name, unit.kind, unit.parent, unit.valid_from = row.name, row.kind, parent, row.valid_from
+        if not (row.keeps_history and unit.pk):
+            unit.valid_to = row.valid_to
         unit.set_derived_fields()
         if unit.pk is None:
             pending.append(unit)
@@ -118,13 +136,16 @@ def units_load(*, rows: list[UnitRow]) -> UnitsLoaded:
             if before["path"] != unit.path:
                 moved.append((before["path"], unit.path))
     create_pending()
-    for old_path, new_path in moved:
+    # Deepest first: a unit moves its own subtree before an ancestor's move could carry it off.
+    for old_path, new_path in sorted(moved, key=lambda move: len(move[0]), reverse=True):
         _move_subtree(old_path, new_path)
     Unit.objects.bulk_update(changed, _FIELDS, batch_size=1000)
 
     relinked = []
     for row in rows:
         unit = by_code[row.code]
+        if row.keeps_history and row.code in existing:
+            continue
         successor_id = by_code[row.successor].pk if row.successor else None
         if unit.successor_id != successor_id:
             unit.successor_id = successor_id
@@ -133,6 +154,18 @@ def units_load(*, rows: list[UnitRow]) -> UnitsLoaded:
     result.updated = len({unit.code for unit in changed + relinked} & existing)
     result.unchanged = len({row.code for row in rows} & existing) - result.updated
     return result
+
+
+def _check_rows(rows: list[UnitRow]) -> None:
+    seen: set[str] = set()
+    for row in rows:
+        if not UNIT_CODE.match(row.code):
+            raise UnitsLoadError(f"Mã đơn vị “{row.code}” không hợp lệ: {UNIT_CODE_RULE}")
+        if row.code in seen:
+            raise UnitsLoadError(f"Mã đơn vị {row.code} xuất hiện hai lần.")
+        if row.kind not in Unit.Kind.values:
+            raise UnitsLoadError(f"Đơn vị {row.code}: loại “{row.kind}” không có.")
+        seen.add(row.code)
 
 
 def _snapshot(unit: Unit) -> dict:
@@ -170,7 +203,8 @@ def account_create(*, actor, username: str, full_name: str, password: str, unit:
 @transaction.atomic
 def membership_revoke(*, actor, membership: Membership) -> None:
     """Take a role away; the account stays for the audit trail but loses that reach."""
-    _require_grantable(actor, membership.unit, membership.role)
+    if membership.pk not in revocable_memberships(actor, [membership]):
+        raise PermissionDenied("Bạn không được thu hồi vai trò này.")
     log_action(
         actor=actor,
         action="surveys.membership.revoked",
@@ -182,9 +216,5 @@ def membership_revoke(*, actor, membership: Membership) -> None:
 
 
 def _require_grantable(actor, unit: Unit, role: str) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    from surveys.scoping import roles_grantable_by
-
     if role not in roles_grantable_by(actor, unit):
         raise PermissionDenied("Bạn không được cấp vai trò này tại đơn vị này.")

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from surveys import selectors, services
 from surveys.forms import AccountCreateForm
 from surveys.models import Membership
-from surveys.scoping import get_unit_for_user, units_managed_by
+from surveys.scoping import get_unit_for_user, revocable_memberships, units_for_user, units_managed_by
 
 
 @login_required
@@ -44,7 +44,7 @@ def unit_detail(request, code):
             "unit": unit,
             "ancestors": selectors.unit_ancestors(unit=unit),
             "children": selectors.unit_children(user=request.user, unit=unit)[:200],
-            "predecessors": unit.predecessors.order_by("search_name"),
+            "predecessors": units_for_user(request.user).filter(successor=unit).order_by("search_name"),
         },
     )
 
@@ -53,9 +53,9 @@ def unit_detail(request, code):
 def account_list(request):
     if not units_managed_by(request.user).exists():
         raise Http404
-    return render(
-        request, "surveys/account_list.html", {"memberships": selectors.memberships_managed_by(user=request.user)}
-    )
+    memberships = selectors.memberships_managed_by(user=request.user)
+    revocable = revocable_memberships(request.user, memberships)
+    return render(request, "surveys/account_list.html", {"memberships": memberships, "revocable": revocable})
 
 
 @login_required

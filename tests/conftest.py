@@ -1,6 +1,5 @@
 """Named personas shared by the tests: two communes of one province and one of another."""
 
-import os
 from types import SimpleNamespace
 
 import pytest
@@ -9,9 +8,6 @@ from surveys.models import Membership, Unit
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 
 PASSWORD = "mat-khau-thu-nghiem"
-
-# Playwright's sync API runs an event loop in the test thread; Django's ORM calls are still synchronous there.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def make_world():

@@ -1,5 +1,6 @@
 """A real Chromium from Debian, driven by Playwright, against Django's live server."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+# Playwright's sync API runs an event loop in the test thread; the ORM calls there are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 

@@ -1,6 +1,7 @@
 """Log in as each role in a real browser and look at the home page, in Vietnamese and in English."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, make_world
 
@@ -29,22 +30,21 @@ def test_each_role_sees_its_next_steps_in_both_languages(live_server, page, scre
     user = getattr(world, persona)
     log_in(page, live_server, user.username)
     page.wait_for_url(f"{live_server.url}/")
-    assert page.locator("#tasks").get_by_text(vietnamese).is_visible()
-    assert page.locator("html").get_attribute("lang") == "vi"
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator("#tasks").get_by_text(vietnamese)).to_be_visible()
     screenshot(f"home-{persona}-vi")
 
     page.select_option("#language", "en")
     page.click("#set-language")
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("#tasks").get_by_text(english).is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#tasks").get_by_text(english)).to_be_visible()
     screenshot(f"home-{persona}-en")
 
 
 def test_a_wrong_password_is_answered_in_vietnamese(live_server, page, screenshot):
     make_world()
     log_in(page, live_server, "motcua.a", "sai-mat-khau")
-    assert page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng.").is_visible()
+    expect(page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng.")).to_be_visible()
     screenshot("login-wrong-password")
 
 
@@ -54,8 +54,8 @@ def test_unit_picker_finds_a_unit_typed_without_diacritics(live_server, page, sc
     page.goto(f"{live_server.url}/don-vi/")
     page.fill("#unit-q", "van phuc")
     result = page.locator("#unit-results").get_by_text("Phường Vạn Phúc")
-    result.wait_for()
+    expect(result).to_be_visible()
     screenshot("unit-picker")
     result.click()
     page.wait_for_url(f"{live_server.url}/don-vi/H-VANPHUC/")
-    assert page.get_by_role("link", name="Phường Hà Đông").is_visible()
+    expect(page.get_by_role("link", name="Phường Hà Đông")).to_be_visible()

@@ -5,7 +5,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from surveys.models import Membership
-from surveys.scoping import get_unit_for_user, roles_grantable_by, units_for_user, units_managed_by
+from surveys.scoping import (
+    get_unit_for_user,
+    revocable_memberships,
+    roles_grantable_by,
+    units_for_user,
+    units_managed_by,
+)
+from tests.factories import UnitFactory
 
 
 def codes(queryset):
@@ -57,8 +64,25 @@ def test_heads_manage_their_own_unit_and_administrators_their_subtree(world):
     assert not units_managed_by(world.official).exists()
 
 
-def test_heads_grant_counter_and_head_roles_in_their_unit_only(world):
-    assert set(roles_grantable_by(world.head_a, world.commune_a)) == {"counter", "head"}
+def test_heads_grant_counter_roles_in_their_unit_only(world):
+    assert roles_grantable_by(world.head_a, world.commune_a) == ["counter"]
     assert roles_grantable_by(world.head_a, world.commune_b) == []
     assert set(roles_grantable_by(world.admin_hanoi, world.commune_b)) == {"counter", "head", "official", "admin"}
     assert roles_grantable_by(world.admin_hanoi, world.commune_c) == []
+
+
+def test_nobody_revokes_their_own_role_and_heads_revoke_only_counter_staff(world):
+    second_head = Membership.objects.create(user=world.staff_b, unit=world.commune_a, role=Membership.Role.HEAD)
+    own_head = Membership.objects.get(user=world.head_a)
+    counter_a = Membership.objects.get(user=world.staff_a)
+    own_admin = Membership.objects.get(user=world.admin_hanoi)
+    candidates = [second_head, own_head, counter_a, own_admin]
+    assert revocable_memberships(world.head_a, candidates) == {counter_a.pk}
+    assert revocable_memberships(world.admin_hanoi, candidates) == {second_head.pk, own_head.pk, counter_a.pk}
+
+
+def test_history_follows_a_chain_of_mergers(world):
+    older = UnitFactory(code="H-OLDER", name="Xã Cũ Hơn", parent=world.hatinh, successor=world.old_ward)
+    assert older.code in codes(units_for_user(world.head_a))
+    assert older.code in codes(units_for_user(world.official))
+    assert older.code not in codes(units_for_user(world.staff_a))

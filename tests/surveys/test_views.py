@@ -5,8 +5,8 @@ from surveys.models import AuditEntry, Membership
 from tests.conftest import PASSWORD
 
 
-def login_attempt(client, username, password):
-    return client.post("/dang-nhap/", {"username": username, "password": password}, REMOTE_ADDR="10.0.0.7")
+def login_attempt(client, username, password, address="10.0.0.7"):
+    return client.post("/dang-nhap/", {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_login_with_the_right_password_lands_on_the_home_page(world, client):
@@ -26,8 +26,9 @@ def test_logins_are_throttled_per_account_and_address(world, client):
     locked = login_attempt(client, "motcua.a", PASSWORD)
     assert locked.status_code == 429
     assert "Tạm khóa đăng nhập" in locked.content.decode()
-    # Another account from the same address is not locked out.
+    # Another account from the same address, and the same account from another address, still get in.
     assert login_attempt(client, "motcua.b", PASSWORD).status_code == 302
+    assert login_attempt(client, "motcua.a", PASSWORD, address="10.0.0.8").status_code == 302
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
@@ -83,6 +84,12 @@ def test_head_sees_the_ward_merged_into_their_commune(world, client):
     page = client.get(f"/don-vi/{world.commune_a.code}/").content.decode()
     assert "Phường Vạn Phúc" in page
     assert client.get(f"/don-vi/{world.old_ward.code}/").status_code == 200
+
+
+def test_counter_staff_see_no_link_to_merged_units_outside_their_reach(world, client):
+    client.force_login(world.staff_a)
+    page = client.get(f"/don-vi/{world.commune_a.code}/").content.decode()
+    assert "Phường Vạn Phúc" not in page
 
 
 def test_head_creates_a_counter_account_in_their_unit(world, client):
@@ -152,6 +159,10 @@ def test_head_lists_and_revokes_roles_of_their_own_unit_only(world, client):
     client.force_login(world.head_a)
     page = client.get("/tai-khoan/").content.decode()
     assert "motcua.a" in page and "motcua.b" not in page
+    own_role = Membership.objects.get(user=world.head_a)
+    assert f"/tai-khoan/{own_role.pk}/thu-hoi/" not in page
+    assert client.post(f"/tai-khoan/{own_role.pk}/thu-hoi/").status_code == 403
+    assert Membership.objects.filter(pk=own_role.pk).exists()
     staff_b_role = Membership.objects.get(user=world.staff_b)
     assert client.post(f"/tai-khoan/{staff_b_role.pk}/thu-hoi/").status_code == 404
     staff_a_role = Membership.objects.get(user=world.staff_a)
@@ -161,8 +172,11 @@ def test_head_lists_and_revokes_roles_of_their_own_unit_only(world, client):
 
 
 def test_django_admin_is_for_system_administrators_only(world, client):
+    world.admin_hanoi.is_staff = True  # even if someone ticks "staff status" for them
+    world.admin_hanoi.save()
     client.force_login(world.admin_hanoi)
     assert client.get("/quan-tri/").status_code == 302
+    assert client.get("/quan-tri/surveys/unit/").status_code == 302
     client.force_login(world.superuser)
     assert client.get("/quan-tri/surveys/unit/").status_code == 200
 

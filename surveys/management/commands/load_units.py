@@ -1,7 +1,7 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from surveys.models import Unit
-from surveys.services import fixture_unit_rows, official_unit_rows, units_load
+from surveys.services import UnitsLoadError, fixture_unit_rows, official_unit_rows, units_load
 
 
 class Command(BaseCommand):
@@ -14,7 +14,10 @@ class Command(BaseCommand):
     """
 
     def handle(self, *args, **options):
-        result = units_load(rows=official_unit_rows() + fixture_unit_rows())
+        try:
+            result = units_load(rows=official_unit_rows() + fixture_unit_rows())
+        except UnitsLoadError as error:
+            raise CommandError(f"{error} Không có thay đổi nào được ghi.") from error
         provinces = Unit.objects.filter(kind=Unit.Kind.PROVINCE).current().count()
         communes = Unit.objects.filter(kind=Unit.Kind.COMMUNE).current().count()
         self.stdout.write(

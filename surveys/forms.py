@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Membership
-from surveys.scoping import roles_grantable_by, units_managed_by
+from surveys.scoping import roles_grantable_by, roles_grantable_somewhere, units_managed_by
 
 
 def form_helper() -> FormHelper:
@@ -46,7 +46,12 @@ class AccountCreateForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["unit"].queryset = units_managed_by(actor).order_by("path")
+        units = units_managed_by(actor).order_by("path")
+        self.fields["unit"].queryset = units
+        if len(units[:2]) == 1:  # a head's own unit: nothing to choose
+            self.fields["unit"].empty_label = None
+        grantable = roles_grantable_somewhere(actor)
+        self.fields["role"].choices = [choice for choice in Membership.Role.choices if choice[0] in grantable]
         self.helper = form_helper()
 
     def clean_username(self):

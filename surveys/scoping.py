@@ -78,6 +78,14 @@ def roles_grantable_by(user, unit: Unit) -> list[str]:
     return []
 
 
+def roles_grantable_somewhere(user) -> list[str]:
+    """Roles `user` may grant in at least one unit: what the account form offers."""
+    administered, headed = _granting_reach(user)
+    if administered:
+        return list(Role.values)
+    return [Role.COUNTER] if headed else []
+
+
 def revocable_memberships(user, memberships) -> set[int]:
     """Ids of the given memberships that `user` may revoke, with two queries for any number.
 

@@ -86,3 +86,20 @@ def test_history_follows_a_chain_of_mergers(world):
     assert older.code in codes(units_for_user(world.head_a))
     assert older.code in codes(units_for_user(world.official))
     assert older.code not in codes(units_for_user(world.staff_a))
+
+
+def test_a_head_may_not_grant_a_head_role_even_by_posting_it(world):
+    from django.core.exceptions import PermissionDenied
+
+    from surveys.services import account_create
+
+    with pytest.raises(PermissionDenied):
+        account_create(
+            actor=world.head_a,
+            username="lanhdao.moi",
+            full_name="Lãnh Đạo Mới",
+            password="quay-mot-cua-2026",
+            unit=world.commune_a,
+            role=Membership.Role.HEAD,
+        )
+    assert not Membership.objects.filter(user__username="lanhdao.moi").exists()

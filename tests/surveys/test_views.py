@@ -110,20 +110,29 @@ def test_head_creates_a_counter_account_in_their_unit(world, client):
     assert AuditEntry.objects.filter(action="surveys.account.created", actor=world.head_a).exists()
 
 
-def test_head_cannot_grant_an_official_role_and_nothing_is_created(world, client):
+def test_the_account_form_offers_only_the_roles_the_person_may_grant(world, client):
     client.force_login(world.head_a)
+    page = client.get("/tai-khoan/them/").content.decode()
+    assert 'value="counter"' in page and 'value="head"' not in page and 'value="official"' not in page
+    client.force_login(world.admin_hanoi)
+    page = client.get("/tai-khoan/them/").content.decode()
+    assert all(f'value="{role}"' in page for role in ["counter", "head", "official", "admin"])
+
+
+def test_admin_cannot_grant_roles_outside_their_subtree_and_nothing_is_created(world, client):
+    client.force_login(world.admin_hanoi)
     response = client.post(
         "/tai-khoan/them/",
         {
             "username": "theodoi.moi",
             "full_name": "Trần Văn Mới",
             "password": "quay-mot-cua-2026",
-            "unit": world.commune_a.code,
+            "unit": world.commune_c.code,
             "role": "official",
         },
     )
     assert response.status_code == 200
-    assert "Bạn không được cấp vai trò này tại đơn vị đã chọn." in response.content.decode()
+    assert 'id="error_1_id_unit"' in response.content.decode()
     assert not get_user_model().objects.filter(username="theodoi.moi").exists()
 
 
@@ -144,7 +153,9 @@ def test_weak_passwords_are_refused_next_to_the_field(world, client):
         {"username": "yeu.mk", "full_name": "Y", "password": "123", "unit": world.commune_a.code, "role": "counter"},
     )
     assert response.status_code == 200
-    assert 'id="error_1_id_password"' in response.content.decode()
+    page = response.content.decode()
+    assert 'id="error_1_id_password"' in page
+    assert "Mật khẩu quá ngắn: cần ít nhất 8 ký tự." in page
     assert not get_user_model().objects.filter(username="yeu.mk").exists()
 
 
@@ -187,3 +198,14 @@ def test_english_is_one_switch_away(world, client):
     page = client.get("/").content.decode()
     assert "Manage your unit&#x27;s accounts" in page or "Manage your unit's accounts" in page
     assert 'lang="en"' in page
+
+
+def test_an_administrator_elsewhere_still_grants_only_counter_staff_in_the_unit_they_head(world, client):
+    Membership.objects.create(user=world.head_a, unit=world.hatinh, role=Membership.Role.ADMIN)
+    client.force_login(world.head_a)
+    response = client.post(
+        "/tai-khoan/them/",
+        {"username": "tt.moi", "full_name": "T", "password": "quay-mot-cua-2026", "unit": "09556", "role": "official"},
+    )
+    assert "Bạn không được cấp vai trò này tại đơn vị đã chọn." in response.content.decode()
+    assert not get_user_model().objects.filter(username="tt.moi").exists()

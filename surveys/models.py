@@ -61,11 +61,11 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(search_name__contains=needle).annotate(match_rank=rank)
 
 
-def subtree_q(*paths: str, prefix: str = "") -> Q:
+def subtree_q(*paths: str) -> Q:
     """Q for the subtrees rooted at the given paths: one range per root."""
     q = Q(pk__in=[])
     for path in paths:
-        q |= Q(**{f"{prefix}path__gte": path, f"{prefix}path__lt": path + PATH_END})
+        q |= Q(path__gte=path, path__lt=path + PATH_END)
     return q
 
 
@@ -139,13 +139,9 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
-    @staticmethod
-    def path_for(code: str, parent: "Unit | None") -> str:
-        return f"{parent.path if parent else '/'}{code}/"
-
     def set_derived_fields(self) -> None:
         """Fill the path and the folded name from code, parent and name."""
-        self.path = self.path_for(self.code, self.parent)
+        self.path = f"{self.parent.path if self.parent else '/'}{self.code}/"
         self.search_name = fold(self.name)
 
     @property

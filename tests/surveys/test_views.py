@@ -42,7 +42,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
         ("staff_a", "Mở hòm phiếu và nhập phiếu giấy", "Quản lý tài khoản của đơn vị"),
         ("head_a", "Quản lý tài khoản của đơn vị", "Mở hòm phiếu và nhập phiếu giấy"),
         ("official", "Tra cứu đơn vị theo dõi", "Quản lý tài khoản của đơn vị"),
-        ("admin_hanoi", "Quản lý tài khoản và phân quyền", "Trang quản trị hệ thống"),
+        ("admin_hanoi", "Tra cứu đơn vị theo dõi", "Trang quản trị hệ thống"),
         ("superuser", "Trang quản trị hệ thống", "Mở hòm phiếu và nhập phiếu giấy"),
     ],
 )

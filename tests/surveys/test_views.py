@@ -5,6 +5,12 @@ from surveys.models import AuditEntry, Membership
 from tests.conftest import PASSWORD
 
 
+def create_account(client, username, unit, role, password="quay-mot-cua-2026"):
+    """Post the account form as a person would fill it in."""
+    data = {"username": username, "full_name": "Nguyễn Thị Mới", "password": password, "unit": unit, "role": role}
+    return client.post("/tai-khoan/them/", data)
+
+
 def login_attempt(client, username, password, address="10.0.0.7"):
     return client.post("/dang-nhap/", {"username": username, "password": password}, REMOTE_ADDR=address)
 
@@ -94,16 +100,7 @@ def test_counter_staff_see_no_link_to_merged_units_outside_their_reach(world, cl
 
 def test_head_creates_a_counter_account_in_their_unit(world, client):
     client.force_login(world.head_a)
-    response = client.post(
-        "/tai-khoan/them/",
-        {
-            "username": "motcua.moi",
-            "full_name": "Nguyễn Thị Mới",
-            "password": "quay-mot-cua-2026",
-            "unit": world.commune_a.code,
-            "role": "counter",
-        },
-    )
+    response = create_account(client, "motcua.moi", world.commune_a.code, "counter")
     assert response.status_code == 302
     membership = Membership.objects.get(user__username="motcua.moi")
     assert (membership.unit, membership.role) == (world.commune_a, "counter")
@@ -121,16 +118,7 @@ def test_the_account_form_offers_only_the_roles_the_person_may_grant(world, clie
 
 def test_admin_cannot_grant_roles_outside_their_subtree_and_nothing_is_created(world, client):
     client.force_login(world.admin_hanoi)
-    response = client.post(
-        "/tai-khoan/them/",
-        {
-            "username": "theodoi.moi",
-            "full_name": "Trần Văn Mới",
-            "password": "quay-mot-cua-2026",
-            "unit": world.commune_c.code,
-            "role": "official",
-        },
-    )
+    response = create_account(client, "theodoi.moi", world.commune_c.code, "official")
     assert response.status_code == 200
     assert 'id="error_1_id_unit"' in response.content.decode()
     assert not get_user_model().objects.filter(username="theodoi.moi").exists()
@@ -138,20 +126,14 @@ def test_admin_cannot_grant_roles_outside_their_subtree_and_nothing_is_created(w
 
 def test_head_cannot_create_accounts_in_a_neighbouring_unit(world, client):
     client.force_login(world.head_a)
-    response = client.post(
-        "/tai-khoan/them/",
-        {"username": "x.moi", "full_name": "X", "password": "quay-mot-cua-2026", "unit": "09886", "role": "counter"},
-    )
+    response = create_account(client, "x.moi", "09886", "counter")
     assert response.status_code == 200
     assert not get_user_model().objects.filter(username="x.moi").exists()
 
 
 def test_weak_passwords_are_refused_next_to_the_field(world, client):
     client.force_login(world.head_a)
-    response = client.post(
-        "/tai-khoan/them/",
-        {"username": "yeu.mk", "full_name": "Y", "password": "123", "unit": world.commune_a.code, "role": "counter"},
-    )
+    response = create_account(client, "yeu.mk", world.commune_a.code, "counter", password="123")
     assert response.status_code == 200
     page = response.content.decode()
     assert 'id="error_1_id_password"' in page
@@ -203,9 +185,6 @@ def test_english_is_one_switch_away(world, client):
 def test_an_administrator_elsewhere_still_grants_only_counter_staff_in_the_unit_they_head(world, client):
     Membership.objects.create(user=world.head_a, unit=world.hatinh, role=Membership.Role.ADMIN)
     client.force_login(world.head_a)
-    response = client.post(
-        "/tai-khoan/them/",
-        {"username": "tt.moi", "full_name": "T", "password": "quay-mot-cua-2026", "unit": "09556", "role": "official"},
-    )
+    response = create_account(client, "tt.moi", "09556", "official")
     assert "Bạn không được cấp vai trò này tại đơn vị đã chọn." in response.content.decode()
     assert not get_user_model().objects.filter(username="tt.moi").exists()

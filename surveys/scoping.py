@@ -50,18 +50,10 @@ def units_managed_by(user) -> UnitQuerySet:
 
     Administrators manage their subtree, unit heads the counter staff of their own unit.
     """
-    if not (user.is_authenticated and user.is_active):
-        return Unit.objects.none()
-    if user.is_superuser:
+    if user.is_authenticated and user.is_active and user.is_superuser:
         return Unit.objects.all()
-    memberships = Membership.objects.filter(user=user, role__in=[Role.HEAD, Role.ADMIN]).select_related("unit")
-    q = Q(pk__in=[])
-    for membership in memberships:
-        if membership.role == Role.ADMIN:
-            q |= subtree_q(membership.unit.path)
-        else:
-            q |= Q(pk=membership.unit_id)
-    return Unit.objects.filter(q)
+    administered, headed = _granting_reach(user)
+    return Unit.objects.filter(pk__in=administered | headed)
 
 
 def roles_grantable_by(user, unit: Unit) -> list[str]:
@@ -102,6 +94,8 @@ def revocable_memberships(user, memberships) -> set[int]:
 
 def _granting_reach(user) -> tuple[set[int], set[int]]:
     """Ids of the units `user` administers (subtrees) and of those they head."""
+    if not (user.is_authenticated and user.is_active):
+        return set(), set()
     administered = set(units_for_user(user, roles=[Role.ADMIN]).values_list("pk", flat=True))
     headed = set(Membership.objects.filter(user=user, role=Role.HEAD).values_list("unit_id", flat=True))
     return administered, headed

@@ -1,6 +1,6 @@
 """Reads of the survey administration domain, always through the scoping gate."""
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from surveys.models import Membership, Unit, UnitQuerySet
 from surveys.scoping import units_for_user, units_managed_by
@@ -24,11 +24,16 @@ def unit_children(*, user, unit: Unit) -> UnitQuerySet:
     return units_for_user(user).filter(parent=unit).order_by(CURRENT_FIRST, "search_name")
 
 
+def unit_predecessors(*, user, unit: Unit) -> UnitQuerySet:
+    """Units merged into `unit` that `user` may also reach."""
+    return units_for_user(user).filter(successor=unit).order_by("search_name")
+
+
 def memberships_of(*, user) -> list[Membership]:
     return list(Membership.objects.filter(user=user).select_related("unit").order_by("unit__path", "role"))
 
 
-def memberships_managed_by(*, user) -> UnitQuerySet:
+def memberships_managed_by(*, user) -> QuerySet[Membership]:
     """Roles held in the units whose accounts `user` manages."""
     return (
         Membership.objects.filter(unit__in=units_managed_by(user))

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 
 from surveys.audit import log_action
 from surveys.models import UNIT_CODE, UNIT_CODE_RULE, Membership, Unit, subtree_q
@@ -51,7 +53,15 @@ def official_unit_rows() -> list[UnitRow]:
         name = province.name
         if province.division_type == VietNamDivisionType.TINH:
             name = f"Tỉnh {name}"
-        rows.append(UnitRow(f"{province.code.value:02d}", name, Unit.Kind.PROVINCE, valid_from=REORGANISATION_DAY))
+        rows.append(
+            UnitRow(
+                f"{province.code.value:02d}",
+                name,
+                Unit.Kind.PROVINCE,
+                valid_from=REORGANISATION_DAY,
+                keeps_history=True,
+            )
+        )
     for ward in Ward.iter_all():
         rows.append(
             UnitRow(
@@ -174,9 +184,6 @@ def _snapshot(unit: Unit) -> dict:
 
 def _move_subtree(old_path: str, new_path: str) -> None:
     """Rewrite the paths below a unit whose parent changed, in one UPDATE."""
-    from django.db.models import Value
-    from django.db.models.functions import Concat, Substr
-
     Unit.objects.filter(subtree_q(old_path)).exclude(path=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
     )
@@ -186,9 +193,7 @@ def _move_subtree(old_path: str, new_path: str) -> None:
 def account_create(*, actor, username: str, full_name: str, password: str, unit: Unit, role: str):
     """Create a login for someone in `unit` with `role`, if `actor` may grant it."""
     _require_grantable(actor, unit, role)
-    user = get_user_model().objects.create_user(username=username, password=password)
-    user.first_name = full_name
-    user.save(update_fields=["first_name"])
+    user = get_user_model().objects.create_user(username=username, password=password, first_name=full_name)
     membership = Membership.objects.create(user=user, unit=unit, role=role)
     log_action(
         actor=actor,

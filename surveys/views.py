@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from surveys import selectors, services
 from surveys.forms import AccountCreateForm
 from surveys.models import Membership
-from surveys.scoping import get_unit_for_user, revocable_memberships, units_for_user, units_managed_by
+from surveys.scoping import get_unit_for_user, revocable_memberships, units_managed_by
 
 
 @login_required
@@ -43,8 +43,8 @@ def unit_detail(request, code):
         {
             "unit": unit,
             "ancestors": selectors.unit_ancestors(unit=unit),
-            "children": selectors.unit_children(user=request.user, unit=unit)[:200],
-            "predecessors": units_for_user(request.user).filter(successor=unit).order_by("search_name"),
+            "children": selectors.unit_children(user=request.user, unit=unit),
+            "predecessors": selectors.unit_predecessors(user=request.user, unit=unit),
         },
     )
 

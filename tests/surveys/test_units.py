@@ -179,9 +179,12 @@ def test_load_units_keeps_the_history_an_administrator_recorded_on_official_unit
     Unit.objects.filter(code="00070").update(
         valid_to=datetime.date(2030, 6, 30), successor=Unit.objects.get(code="00073")
     )
+    Unit.objects.filter(code="04").update(valid_to=datetime.date(2030, 6, 30), successor=Unit.objects.get(code="08"))
     call_command("load_units", stdout=io.StringIO())
     unit = Unit.objects.get(code="00070")
     assert (unit.valid_to, unit.successor.code) == (datetime.date(2030, 6, 30), "00073")
+    province = Unit.objects.get(code="04")
+    assert (province.valid_to, province.successor.code) == (datetime.date(2030, 6, 30), "08")
 
 
 @pytest.mark.django_db

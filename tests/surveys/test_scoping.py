@@ -91,7 +91,7 @@ def test_history_follows_a_chain_of_mergers(world):
 def test_a_head_may_not_grant_a_head_role_even_by_posting_it(world):
     from django.core.exceptions import PermissionDenied
 
-    from surveys.services import account_create
+    from surveys.services.accounts import account_create
 
     with pytest.raises(PermissionDenied):
         account_create(

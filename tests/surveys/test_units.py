@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from surveys.models import Unit
-from surveys.services import UnitRow, UnitsLoadError, units_load
+from surveys.services.units import UnitRow, UnitsLoadError, units_load
 from surveys.text import fold
 from tests.factories import UnitFactory
 
@@ -191,7 +191,7 @@ def test_load_units_keeps_the_history_an_administrator_recorded_on_official_unit
 def test_a_broken_fixture_stops_load_units_with_a_vietnamese_message(tmp_path, monkeypatch):
     from django.core.management import CommandError
 
-    from surveys import services
+    from surveys.services import units as services
 
     broken = tmp_path / "units.json"
     broken.write_text('{"units": [{"code": "H-A", "name": "A", "kind": "xa", "parent": "H-MISSING"}]}')

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys.models import Unit
-from surveys.services import UnitsLoadError, fixture_unit_rows, official_unit_rows, units_load
+from surveys.services.units import UnitsLoadError, fixture_unit_rows, official_unit_rows, units_load
 
 
 class Command(BaseCommand):

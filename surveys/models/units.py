@@ -1,4 +1,4 @@
-"""Units of the administration and the people who work in them."""
+"""Units of the administration, the people who work in them, and the audit trail."""
 
 import re
 

@@ -1,0 +1,1 @@
+"""Writes, one module per part of the domain; views and commands call these."""

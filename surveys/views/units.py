@@ -1,0 +1,46 @@
+"""Home page and the unit picker."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from surveys import selectors
+from surveys.models import Membership
+from surveys.scoping import get_unit_for_user
+
+
+@login_required
+def home(request):
+    memberships = selectors.memberships_of(user=request.user)
+    roles = {membership.role for membership in memberships}
+    return render(
+        request,
+        "surveys/home.html",
+        {
+            "memberships": memberships,
+            "roles": roles,
+            "Role": Membership.Role,
+        },
+    )
+
+
+@login_required
+def unit_list(request):
+    text = request.GET.get("q", "").strip()
+    units = selectors.unit_search(user=request.user, text=text) if text else []
+    template = "surveys/includes/_unit_results.html" if request.headers.get("HX-Request") else "surveys/unit_list.html"
+    return render(request, template, {"q": text, "units": units})
+
+
+@login_required
+def unit_detail(request, code):
+    unit = get_unit_for_user(request.user, code)
+    return render(
+        request,
+        "surveys/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": selectors.unit_ancestors(unit=unit),
+            "children": selectors.unit_children(user=request.user, unit=unit),
+            "predecessors": selectors.unit_predecessors(user=request.user, unit=unit),
+        },
+    )

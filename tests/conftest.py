@@ -52,3 +52,13 @@ def world(db):
 def fast_password_hashing(settings):
     """Hash the personas' passwords cheaply; the real hasher costs a second per login."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def builtin_forms(db):
+    """The four official forms, loaded as `load_forms` does."""
+    from surveys.models import FormTemplate
+    from surveys.services.forms import forms_load
+
+    forms_load()
+    return {template.code: template for template in FormTemplate.objects.filter(unit__isnull=True)}

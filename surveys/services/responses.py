@@ -1,0 +1,246 @@
+"""Turn raw answers (typed, imported or posted) into stored responses, the same way for every channel."""
+
+import datetime
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from surveys.models import Answer, Batch, FormVersion, Procedure, Question, Response, ResponseContact, Unit
+from surveys.text import fold
+
+CONTACT_FIELDS = ("name", "address", "phone")
+
+
+class BallotInvalid(ValueError):
+    """Some answers are wrong; `errors` maps each question code to a Vietnamese message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{code}: {message}" for code, message in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class Ballot:
+    """Answers checked against one form version, ready to store."""
+
+    answers: list[tuple[Question, int | None, str]] = field(default_factory=list)
+    procedure: Procedure | None = None
+    procedure_text: str = ""
+    received_unit_text: str = ""
+    contact: dict[str, str] | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The answers keyed by question code, as the audit log and the typing screen show them."""
+        shown: dict[str, Any] = {}
+        for question, value, text in self.answers:
+            item = value if not text else (f"{value}: {text}" if value is not None else text)
+            if question.kind == Question.Kind.MULTI:
+                shown.setdefault(question.code, []).append(item)
+            else:
+                shown[question.code] = item
+        if self.procedure or self.procedure_text:
+            shown["Thủ tục"] = self.procedure.name if self.procedure else self.procedure_text
+        return shown
+
+
+class BallotParser:
+    """Check raw answers keyed by question code against one form version, for many ballots.
+
+    Blank means not answered. A scale takes its score 1–5 or its label; a choice its
+    option number or label (several, separated by ";", for multiple choice); yes/no
+    also takes true/false. The version's questions and the catalogue matches are read
+    once, so an import of thousands of rows costs a handful of queries.
+    """
+
+    def __init__(self, *, version: FormVersion, unit: Unit | None = None):
+        self.version = version
+        self.unit = unit
+        self.questions = {question.code: question for question in version.questions.all()}
+        self._procedures: dict[str, tuple[Procedure | None, str]] = {}
+
+    def parse(self, raw: Mapping[str, Any]) -> Ballot:
+        """Raise BallotInvalid listing every bad answer."""
+        errors = {code: f"Mẫu phiếu không có câu “{code}”." for code in raw if code not in self.questions}
+        ballot = Ballot()
+        for code, question in self.questions.items():
+            value = raw.get(code)
+            if _blank(value):
+                continue
+            try:
+                self._parse_one(ballot, question, value)
+            except ValueError as error:
+                errors[code] = str(error)
+        if errors:
+            raise BallotInvalid(errors)
+        return ballot
+
+    def _parse_one(self, ballot: Ballot, question: Question, value: Any) -> None:
+        kind = question.kind
+        if kind == Question.Kind.TEXT:
+            ballot.answers.append((question, None, str(value).strip()))
+        elif kind == Question.Kind.PROCEDURE:
+            ballot.procedure, ballot.procedure_text = self.procedure(str(value).strip())
+        elif kind == Question.Kind.UNIT:
+            ballot.received_unit_text = str(value).strip()
+        elif kind == Question.Kind.CONTACT:
+            ballot.contact = _contact(value)
+        elif kind == Question.Kind.MULTI:
+            items = value if isinstance(value, list) else str(value).split(";")
+            chosen: dict[int, str] = {}
+            for item in items:
+                if not _blank(item):
+                    number, text = _option(question, item)
+                    chosen[number] = text
+            ballot.answers.extend((question, number, text) for number, text in sorted(chosen.items()))
+        else:
+            number, text = _option(question, value)
+            ballot.answers.append((question, number, text))
+
+    def procedure(self, text: str) -> tuple[Procedure | None, str]:
+        """Match the catalogue by code or by name (diacritics optional); otherwise keep the words written."""
+        if text not in self._procedures:
+            if self.unit is not None:
+                catalogue = Procedure.objects.available_to(self.unit)
+            else:
+                catalogue = Procedure.objects.filter(province__isnull=True)
+            found = catalogue.filter(code__iexact=text).first() or catalogue.filter(search_name=fold(text)).first()
+            self._procedures[text] = (found, "") if found else (None, text[:500])
+        return self._procedures[text]
+
+
+def ballot_parse(*, version: FormVersion, raw: Mapping[str, Any], unit: Unit | None = None) -> Ballot:
+    """Check one ballot; see BallotParser."""
+    return BallotParser(version=version, unit=unit).parse(raw)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == [] or value == {}
+
+
+def _option(question: Question, value: Any) -> tuple[int, str]:
+    """The stored value of one answer to a scale or choice, and any "other" text."""
+    options = question.scored_options()
+    if question.kind == Question.Kind.YES_NO and isinstance(value, bool):
+        return (1 if value else 2), ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text.isdigit():
+        if int(text) in {stored for stored, _ in options}:
+            return int(text), ""
+    else:
+        for stored, label in options:
+            if fold(label) == fold(text):
+                return stored, ""
+        if question.allows_other:
+            return options[-1][0], text
+    if question.is_scale:
+        raise ValueError(f"“{text}” không hợp lệ: chỉ nhận điểm 1–5 hoặc một mức: {', '.join(question.options)}.")
+    listed = ", ".join(f"{stored} = {label}" for stored, label in options)
+    raise ValueError(f"“{text}” không hợp lệ: chọn một trong {listed}.")
+
+
+def _contact(value: Any) -> dict[str, str]:
+    if isinstance(value, Mapping):
+        unknown = set(value) - set(CONTACT_FIELDS)
+        if unknown:
+            raise ValueError(f"Thông tin liên hệ chỉ gồm tên, địa chỉ, điện thoại (không có {', '.join(unknown)}).")
+        return {key: str(value.get(key) or "").strip() for key in CONTACT_FIELDS}
+    return {"name": str(value).strip(), "address": "", "phone": ""}
+
+
+def ballot_write(response: Response, ballot: Ballot) -> None:
+    """Store the answers of a saved response (replacing any it had)."""
+    response.answers.all().delete()
+    Answer.objects.bulk_create(
+        Answer(response=response, question=question, value=value, text=text) for question, value, text in ballot.answers
+    )
+    ResponseContact.objects.filter(response=response).delete()
+    if ballot.contact and any(ballot.contact.values()):
+        ResponseContact.objects.create(response=response, **ballot.contact)
+
+
+def response_submit(
+    *,
+    version: FormVersion,
+    unit: Unit,
+    channel: str,
+    answered_on: datetime.date,
+    ballot: Ballot,
+    client_id: uuid.UUID | None = None,
+    batch: Batch | None = None,
+    entered_by=None,
+) -> tuple[Response, bool]:
+    """Store one response exactly once: the same client_id again returns the first one, unchanged."""
+    if client_id is not None:
+        existing = Response.objects.filter(client_id=client_id).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                unit=unit,
+                version=version,
+                channel=channel,
+                answered_on=answered_on,
+                batch=batch,
+                procedure=ballot.procedure,
+                procedure_text=ballot.procedure_text,
+                received_unit_text=ballot.received_unit_text,
+                client_id=client_id,
+                entered_by=entered_by,
+            )
+            ballot_write(response, ballot)
+    except IntegrityError:
+        # Two copies of one submission raced; the other one won and holds the answers.
+        if client_id is None:
+            raise
+        return Response.objects.get(client_id=client_id), False
+    return response, True
+
+
+def responses_bulk_create(
+    *,
+    version: FormVersion,
+    unit: Unit,
+    batch: Batch | None,
+    rows: list[tuple[datetime.date, Ballot]],
+    entered_by=None,
+    channel: str = Response.Channel.PAPER,
+) -> int:
+    """Store many ballots in a few INSERTs (imports, demo data); the caller holds the transaction."""
+    stored = 0
+    for start in range(0, len(rows), 1000):
+        chunk = rows[start : start + 1000]
+        responses = Response.objects.bulk_create(
+            Response(
+                unit=unit,
+                version=version,
+                channel=channel,
+                answered_on=answered_on,
+                batch=batch,
+                procedure=ballot.procedure,
+                procedure_text=ballot.procedure_text,
+                received_unit_text=ballot.received_unit_text,
+                entered_by=entered_by,
+            )
+            for answered_on, ballot in chunk
+        )
+        Answer.objects.bulk_create(
+            (
+                Answer(response=response, question=question, value=value, text=text)
+                for response, (_, ballot) in zip(responses, chunk, strict=True)
+                for question, value, text in ballot.answers
+            ),
+            batch_size=5000,
+        )
+        ResponseContact.objects.bulk_create(
+            ResponseContact(response=response, **ballot.contact)
+            for response, (_, ballot) in zip(responses, chunk, strict=True)
+            if ballot.contact and any(ballot.contact.values())
+        )
+        stored += len(responses)
+    return stored

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from surveys.forms import LoginForm
+from surveys.forms.accounts import LoginForm
 
 admin.site.site_header = "SIPAS"
 admin.site.site_title = "SIPAS"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from surveys import selectors
-from surveys.forms import AccountCreateForm
+from surveys.forms.accounts import AccountCreateForm
 from surveys.scoping import revocable_memberships, units_managed_by
 from surveys.services import accounts
 

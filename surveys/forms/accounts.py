@@ -1,18 +1,13 @@
-from crispy_forms.helper import FormHelper
+"""Login and account forms."""
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from surveys.forms import form_helper
 from surveys.models import Membership
 from surveys.scoping import roles_grantable_by, roles_grantable_somewhere, units_managed_by
-
-
-def form_helper() -> FormHelper:
-    """The one crispy layout every sipas form uses: Bootstrap 5, our own <form> tag."""
-    helper = FormHelper()
-    helper.form_tag = False
-    return helper
 
 
 class LoginForm(AuthenticationForm):

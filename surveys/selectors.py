@@ -1,8 +1,9 @@
 """Reads of the survey administration domain, always through the scoping gate."""
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 
-from surveys.models import Membership, Unit, UnitQuerySet
+from surveys.models import Answer, Batch, Membership, Response, Unit, UnitQuerySet
 from surveys.scoping import units_for_user, units_managed_by
 
 # Units that still exist before the ones abolished in 2025, on both databases.
@@ -40,3 +41,24 @@ def memberships_managed_by(*, user) -> QuerySet[Membership]:
         .select_related("user", "unit")
         .order_by("unit__path", "role", "user__username")
     )
+
+
+def batches_for_user(*, user) -> QuerySet[Batch]:
+    """Ballot batches of the units `user` reaches, with how many ballots are typed in."""
+    return (
+        Batch.objects.filter(unit__in=units_for_user(user))
+        .select_related("unit", "opening", "version__template", "closed_by")
+        .annotate(typed=Count("responses"))
+        .order_by("-created")
+    )
+
+
+def get_batch_for_user(*, user, pk: int) -> Batch:
+    """The batch if `user` reaches its unit, else 404."""
+    return get_object_or_404(batches_for_user(user=user), pk=pk)
+
+
+def batch_ballots(*, batch: Batch) -> QuerySet[Response]:
+    """The batch's ballots in the order they were typed, with their answers."""
+    answers = Prefetch("answers", queryset=Answer.objects.select_related("question").order_by("question__position"))
+    return batch.responses.select_related("procedure").prefetch_related(answers, "version__questions").order_by("id")

@@ -153,14 +153,16 @@ def _contact(value: Any) -> dict[str, str]:
 
 
 def ballot_write(response: Response, ballot: Ballot) -> None:
-    """Store the answers of a saved response (replacing any it had)."""
+    """Store the answers of a saved response, replacing any it had."""
     response.answers.all().delete()
     Answer.objects.bulk_create(
         Answer(response=response, question=question, value=value, text=text) for question, value, text in ballot.answers
     )
-    ResponseContact.objects.filter(response=response).delete()
-    if ballot.contact and any(ballot.contact.values()):
-        ResponseContact.objects.create(response=response, **ballot.contact)
+    # Counter staff never see contact details, so a correction without them keeps what was stored.
+    if ballot.contact is not None:
+        ResponseContact.objects.filter(response=response).delete()
+        if any(ballot.contact.values()):
+            ResponseContact.objects.create(response=response, **ballot.contact)
 
 
 def response_submit(

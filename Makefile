@@ -24,6 +24,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_units
 	$(PY) manage.py load_forms
+	$(PY) manage.py load_procedures
 	$(PY) manage.py seed_demo --verbosity 2
 	$(PY) manage.py runserver 127.0.0.1:8000
 

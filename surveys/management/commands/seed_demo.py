@@ -2,7 +2,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from surveys.models import Membership, Unit
+from surveys.demo import DEMO_UNITS, demo_ballots_seed
+from surveys.models import FormTemplate, Membership, Unit
 
 DEMO_PASSWORD = "sipas-demo-2026"
 
@@ -26,12 +27,16 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = """Create demo accounts for every role on the seed units.
+    help = """Create demo accounts for every role on the seed units, and a year of paper ballots.
 
     The seed documents' communes were merged in 2025; the accounts sit on
     their successors (Hà Đông, Hồng Sơn, Nam Hồng Lĩnh, Khe Tre), so their
     heads also reach the history of Vạn Phúc, An Mỹ, Thuận Lộc and Thượng Lộ.
-    Needs load_units first. With -v 2 it lists every account. Idempotent: a second run resets the demo
+    Then it opens the sealed box of each demo unit once a month for the last
+    twelve months and types the ballots in through the same services as the
+    typing screen (surveys/demo.py); the current month's batch stays open.
+    Needs load_units and load_forms first (load_procedures for procedure names).
+    With -v 2 it lists every account. Idempotent: a second run resets the demo
     passwords and creates nothing new. Never run it on a production database.
     """
 
@@ -42,6 +47,9 @@ class Command(BaseCommand):
         missing = sorted(codes - units.keys())
         if missing:
             raise CommandError(f"Chưa có đơn vị {', '.join(missing)}: hãy chạy load_units trước.")
+        forms = {demo.form for demo in DEMO_UNITS}
+        if FormTemplate.objects.filter(code__in=forms, unit__isnull=True).count() < len(forms):
+            raise CommandError("Chưa có các mẫu phiếu dựng sẵn: hãy chạy load_forms trước.")
         created = 0
         for username, full_name, code, role in DEMO_ACCOUNTS:
             user, was_created = get_user_model().objects.get_or_create(username=username)
@@ -57,6 +65,8 @@ class Command(BaseCommand):
                 where = f"{units[code].name} ({code})" if code else "toàn hệ thống"
                 label = "Quản trị hệ thống" if role == "superuser" else Membership.Role(role).label
                 self.stdout.write(f"  {username:<22} {label:<20} {where}")
+        ballots = demo_ballots_seed()
         self.stdout.write(
-            f"seed_demo: {len(DEMO_ACCOUNTS)} demo accounts ({created} created), password {DEMO_PASSWORD}"
+            f"seed_demo: {len(DEMO_ACCOUNTS)} demo accounts ({created} created), password {DEMO_PASSWORD}; "
+            f"{ballots} demo ballots created"
         )

@@ -1,8 +1,12 @@
 from django.urls import path
 
-from surveys.views import accounts, batches, catalogue, form_editor, imports, units
+from surveys.views import accounts, ballots, batches, catalogue, form_editor, imports, units
 
 urlpatterns = [
+    path("hom-phieu/", ballots.box_opening_list, name="box_opening_list"),
+    path("hom-phieu/mo/", ballots.box_opening_create, name="box_opening_create"),
+    path("hom-phieu/<int:pk>/", ballots.box_opening_detail, name="box_opening_detail"),
+    path("hom-phieu/<int:pk>/bien-ban.pdf", ballots.box_opening_minutes, name="box_opening_minutes"),
     path("", units.home, name="home"),
     path("don-vi/", units.unit_list, name="unit_list"),
     path("don-vi/<str:code>/", units.unit_detail, name="unit_detail"),

@@ -8,7 +8,7 @@ register = template.Library()
 @register.filter
 def bound_field(form, name: str):
     """The form's field called `name`, or None when there is no form (the editor's preview)."""
-    if form is None or name not in form.fields:
+    if not hasattr(form, "fields") or name not in form.fields:
         return None
     return form[name]
 

@@ -3,16 +3,16 @@ from django.urls import path
 from surveys.views import accounts, ballots, batches, catalogue, form_editor, imports, units
 
 urlpatterns = [
-    path("hom-phieu/", ballots.box_opening_list, name="box_opening_list"),
-    path("hom-phieu/mo/", ballots.box_opening_create, name="box_opening_create"),
-    path("hom-phieu/<int:pk>/", ballots.box_opening_detail, name="box_opening_detail"),
-    path("hom-phieu/<int:pk>/bien-ban.pdf", ballots.box_opening_minutes, name="box_opening_minutes"),
     path("", units.home, name="home"),
     path("don-vi/", units.unit_list, name="unit_list"),
     path("don-vi/<str:code>/", units.unit_detail, name="unit_detail"),
     path("tai-khoan/", accounts.account_list, name="account_list"),
     path("tai-khoan/them/", accounts.account_create, name="account_create"),
     path("tai-khoan/<int:pk>/thu-hoi/", accounts.membership_revoke, name="membership_revoke"),
+    path("hom-phieu/", ballots.box_opening_list, name="box_opening_list"),
+    path("hom-phieu/mo/", ballots.box_opening_create, name="box_opening_create"),
+    path("hom-phieu/<int:pk>/", ballots.box_opening_detail, name="box_opening_detail"),
+    path("hom-phieu/<int:pk>/bien-ban.pdf", ballots.box_opening_minutes, name="box_opening_minutes"),
     path("lo-phieu/", batches.batch_list, name="batch_list"),
     path("lo-phieu/<int:pk>/", batches.batch_detail, name="batch_detail"),
     path("lo-phieu/<int:pk>/khoa-so/", batches.batch_close, name="batch_close"),

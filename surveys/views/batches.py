@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -100,10 +101,10 @@ def batch_entry(request, pk):
             "client_id": uuid.uuid4(),
             "config": {
                 "batch": batch.pk,
-                "saveUrl": f"/lo-phieu/{batch.pk}/phieu/",
+                "saveUrl": reverse("batch_ballots", args=[batch.pk]),
                 "questions": [_question_config(question) for question in questions],
                 "correcting": correcting.pk if correcting else None,
-                "suggestUrl": "/thu-tuc/goi-y/",
+                "suggestUrl": reverse("procedure_suggest"),
                 "unit": batch.unit.code,
                 "texts": _entry_texts(),
             },

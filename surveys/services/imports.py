@@ -1,0 +1,206 @@
+"""Import typed-in paper ballots from an XLSX file: check every row first, then store all of them or none."""
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
+
+from surveys.audit import log_action
+from surveys.models import Batch, FormTemplate, FormVersion, Question, Unit
+from surveys.services.responses import Ballot, BallotInvalid, BallotParser, responses_bulk_create
+from surveys.text import fold
+from surveys.xlsx import Rows, XlsxError, read_rows
+
+DATE_HEADER = "Ngày"
+# Fills the form's procedure question whatever its printed code ("Thủ tục" on sipas-5, "1" on binh-phuoc).
+PROCEDURE_HEADER = "Thủ tục"
+# SIPAS surveys began long after 2000: an earlier date is a typing slip (a later one is caught as future).
+EARLIEST = datetime.date(2000, 1, 1)
+_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch: Batch
+    count: int
+
+
+class BallotsImportError(ValueError):
+    """The file has problems; `problems` lists every one ("Dòng 57, cột Câu 3: …"). Nothing was written."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(f"{len(problems)} problems; nothing written")
+        self.problems = problems
+
+
+def import_headers(version: FormVersion) -> list[str]:
+    """The header row a file for this version should have; confidential contact details are left out."""
+    headers = [DATE_HEADER]
+    for question in version.questions.all():
+        if question.kind == Question.Kind.PROCEDURE:
+            headers.insert(1, PROCEDURE_HEADER)
+        elif question.kind != Question.Kind.CONTACT:
+            headers.append(question.code)
+    return headers
+
+
+def ballots_import(*, actor, unit: Unit, template: FormTemplate, file: IO[bytes], filename: str) -> ImportResult:
+    """Store every ballot of the file in one new batch, or raise BallotsImportError listing every problem."""
+    version = template.current_version()
+    if version is None:
+        raise BallotsImportError([_("Mẫu phiếu “%(form)s” chưa có phiên bản ban hành.") % {"form": template.code}])
+    if not FormTemplate.objects.available_to(unit).filter(pk=template.pk).exists():
+        message = _("Đơn vị %(unit)s không dùng mẫu phiếu “%(form)s”.") % {"unit": unit.name, "form": template.code}
+        raise BallotsImportError([message])
+    try:
+        header, data = read_rows(file)
+    except XlsxError as error:
+        raise BallotsImportError([str(error)]) from error
+    rows = _checked_rows(header, data, BallotParser(version=version, unit=unit))
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            unit=unit, version=version, source_file=(filename or _("tệp nhập"))[:255], created_by=actor
+        )
+        count = responses_bulk_create(version=version, unit=unit, batch=batch, rows=rows, entered_by=actor)
+        log_action(
+            actor=actor,
+            action="surveys.ballots.imported",
+            unit=unit,
+            target=batch,
+            data={"count": count, "file": batch.source_file, "form": template.code, "version": version.number},
+        )
+    return ImportResult(batch=batch, count=count)
+
+
+def _checked_rows(header: list[str], data: Rows, parser: BallotParser) -> list[tuple[datetime.date, Ballot]]:
+    """Parse every row; keep the ballots only while no problem has turned up, then raise if one did."""
+    date_column, columns, header_problems = _columns(header, parser.questions)
+    problems: list[str] = []
+    unnamed = [index for index, name in enumerate(header) if not name]
+    unnamed_used: set[int] = set()
+    rows: list[tuple[datetime.date, Ballot]] = []
+    today = timezone.localdate()
+    seen = 0
+    for number, cells in data:
+        seen += 1
+        found: list[str] = []
+        answered_on = None
+        if date_column is not None:
+            try:
+                answered_on = _day(_cell(cells, date_column), today)
+            except ValueError as error:
+                found.append(_at(number, DATE_HEADER, str(error)))
+        unnamed_used.update(index for index in unnamed if not _blank(_cell(cells, index)))
+        try:
+            ballot = parser.parse({code: _cell(cells, index) for index, code in columns.items()})
+        except BallotInvalid as error:
+            names = {code: header[index] for index, code in columns.items()}
+            found.extend(_at(number, names[code], message) for code, message in error.errors.items())
+        else:
+            if _empty(ballot):
+                found.append(
+                    _("Dòng %(row)d: Phiếu không có câu trả lời nào; xóa dòng thừa hoặc nhập câu trả lời.")
+                    % {"row": number}
+                )
+        problems.extend(found)
+        if problems or header_problems:
+            rows.clear()  # nothing will be written: stop holding ballots
+        elif answered_on is not None:
+            rows.append((answered_on, ballot))
+    header_problems.extend(
+        _at(1, get_column_letter(index + 1), _("Cột có dữ liệu nhưng không có tiêu đề."))
+        for index in sorted(unnamed_used)
+    )
+    if not seen:
+        problems.append(_("Tệp không có phiếu nào: dưới dòng tiêu đề chưa có dòng dữ liệu."))
+    if header_problems or problems:
+        raise BallotsImportError(header_problems + problems)
+    return rows
+
+
+def _columns(header: list[str], questions: dict[str, Question]) -> tuple[int | None, dict[int, str], list[str]]:
+    """Where the date is, which question each column answers, and the header's problems (reported once, row 1)."""
+    by_name = {fold(code): code for code in questions}
+    procedure = next((code for code, question in questions.items() if question.kind == Question.Kind.PROCEDURE), None)
+    aliases = [PROCEDURE_HEADER] if procedure is not None and PROCEDURE_HEADER not in questions else []
+    by_name.update({fold(alias): procedure for alias in aliases})
+    known = ", ".join(f"“{name}”" for name in [DATE_HEADER, *aliases, *questions])
+    problems: list[str] = []
+    placed: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if not name:
+            continue
+        target = DATE_HEADER if fold(name) == fold(DATE_HEADER) else by_name.get(fold(name))
+        if target is None:
+            problems.append(
+                _at(1, name, _("Mẫu phiếu không có câu này; các cột được dùng: %(known)s.") % {"known": known})
+            )
+        elif target in placed:
+            earlier = placed[target]
+            problems.append(
+                _at(
+                    1,
+                    name,
+                    _("Trùng với cột %(letter)s (“%(name)s”): cùng một câu.")
+                    % {"letter": get_column_letter(earlier + 1), "name": header[earlier]},
+                )
+            )
+        else:
+            placed[target] = index
+    if DATE_HEADER not in placed:
+        problems.append(_at(1, DATE_HEADER, _("Thiếu cột này: mỗi phiếu cần ngày đánh giá (dd/mm/yyyy).")))
+    date_column = placed.pop(DATE_HEADER, None)
+    return date_column, {index: code for code, index in placed.items()}, problems
+
+
+def _day(value: Any, today: datetime.date) -> datetime.date:
+    """The day of a real Excel date cell or of dd/mm/yyyy text; neither in the future nor implausibly old."""
+    if _blank(value):
+        raise ValueError(_("Thiếu ngày đánh giá."))
+    if isinstance(value, datetime.datetime):
+        day = value.date()
+    elif isinstance(value, datetime.date):
+        day = value
+    else:
+        text = str(value).strip()
+        match = _DAY.fullmatch(text)
+        if match is None:
+            raise ValueError(
+                _("“%(text)s” không phải ngày: ghi theo dạng dd/mm/yyyy, ví dụ 05/03/2026.") % {"text": text}
+            )
+        dd, mm, yyyy = (int(part) for part in match.groups())
+        try:
+            day = datetime.date(yyyy, mm, dd)
+        except ValueError:
+            raise ValueError(_("Ngày “%(text)s” không có thật.") % {"text": text}) from None
+    if day > today:
+        raise ValueError(
+            _("Ngày %(day)s chưa tới: ngày đánh giá không được sau hôm nay (%(today)s).")
+            % {"day": f"{day:%d/%m/%Y}", "today": f"{today:%d/%m/%Y}"}
+        )
+    if day < EARLIEST:
+        raise ValueError(_("Ngày %(day)s quá xa: kiểm tra lại năm.") % {"day": f"{day:%d/%m/%Y}"})
+    return day
+
+
+def _at(row: int, column: str, message: str) -> str:
+    return _("Dòng %(row)d, cột %(column)s: %(message)s") % {"row": row, "column": column, "message": message}
+
+
+def _cell(cells: tuple, index: int) -> Any:
+    return cells[index] if index < len(cells) else None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _empty(ballot: Ballot) -> bool:
+    return not (
+        ballot.answers or ballot.procedure or ballot.procedure_text or ballot.received_unit_text or ballot.contact
+    )

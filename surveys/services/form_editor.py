@@ -75,7 +75,7 @@ def version_draft(*, actor, template: FormTemplate) -> FormVersion:
     """The draft to edit: the open one, or a new one worded like the newest version."""
     _require_editor(actor, template)
     # Lock the template so that two heads pressing "Sửa" at once make one draft.
-    FormTemplate.objects.select_for_update().filter(pk=template.pk).first()
+    FormTemplate.objects.select_for_update().filter(pk=template.pk).order_by("pk").first()
     draft = template.versions.filter(status=FormVersion.Status.DRAFT).first()
     if draft is not None:
         require_editable(draft)

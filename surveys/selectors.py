@@ -3,7 +3,7 @@
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from surveys.models import Answer, Batch, Membership, Response, Unit, UnitQuerySet
+from surveys.models import Answer, Batch, BoxOpening, Membership, Response, Unit, UnitQuerySet
 from surveys.scoping import units_for_user, units_managed_by
 
 # Units that still exist before the ones abolished in 2025, on both databases.
@@ -62,3 +62,18 @@ def batch_ballots(*, batch: Batch) -> QuerySet[Response]:
     """The batch's ballots in the order they were typed, with their answers."""
     answers = Prefetch("answers", queryset=Answer.objects.select_related("question").order_by("question__position"))
     return batch.responses.select_related("procedure").prefetch_related(answers, "version__questions").order_by("id")
+
+
+def box_openings_for_user(*, user) -> QuerySet[BoxOpening]:
+    """Openings of the units `user` reaches, with how many of their ballots are typed in."""
+    return (
+        BoxOpening.objects.filter(unit__in=units_for_user(user))
+        .select_related("unit", "batch__version__template", "recorded_by")
+        .annotate(typed=Count("batch__responses"))
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def get_box_opening_for_user(*, user, pk: int) -> BoxOpening:
+    """The opening if `user` reaches its unit, else 404."""
+    return get_object_or_404(box_openings_for_user(user=user), pk=pk)

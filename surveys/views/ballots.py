@@ -3,40 +3,24 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from reports.renderers.minutes import BoxOpeningMinutes
+from surveys import selectors
 from surveys.forms.ballots import BoxOpeningForm, witness_formset
-from surveys.models import BoxOpening
 from surveys.scoping import get_unit_for_user, units_for_user
 from surveys.services import ballots
 from surveys.services.ballots import RECORDER_ROLES
-
-
-def _openings_for_user(user) -> QuerySet[BoxOpening]:
-    """Openings of the units `user` reaches, with how many of their ballots are typed in."""
-    return (
-        BoxOpening.objects.filter(unit__in=units_for_user(user))
-        .select_related("unit", "batch__version__template", "recorded_by")
-        .annotate(typed=Count("batch__responses"))
-        .order_by("-opened_at", "-pk")
-    )
-
-
-def _get_opening_for_user(user, pk: int) -> BoxOpening:
-    """The opening if `user` reaches its unit, else 404."""
-    return get_object_or_404(_openings_for_user(user), pk=pk)
 
 
 @login_required
 def box_opening_list(request):
     if not units_for_user(request.user).exists():
         raise Http404
-    openings = _openings_for_user(request.user)
+    openings = selectors.box_openings_for_user(user=request.user)
     unit = None
     if code := request.GET.get("don-vi"):
         unit = get_unit_for_user(request.user, code)
@@ -64,7 +48,7 @@ def box_opening_create(request):
 
 @login_required
 def box_opening_detail(request, pk):
-    opening = _get_opening_for_user(request.user, pk)
+    opening = selectors.get_box_opening_for_user(user=request.user, pk=pk)
     return render(
         request,
         "surveys/box_opening_detail.html",
@@ -74,7 +58,7 @@ def box_opening_detail(request, pk):
 
 @login_required
 def box_opening_minutes(request, pk):
-    opening = _get_opening_for_user(request.user, pk)
+    opening = selectors.get_box_opening_for_user(user=request.user, pk=pk)
     filename, mimetype, content = BoxOpeningMinutes(opening).generate()
     response = HttpResponse(content, content_type=mimetype)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)

@@ -3,6 +3,7 @@
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def parse_day(text: str, *, allow_future: bool = False) -> datetime.date:
@@ -10,7 +11,7 @@ def parse_day(text: str, *, allow_future: bool = False) -> datetime.date:
     try:
         day = datetime.datetime.strptime(text.strip(), "%d/%m/%Y").date()
     except ValueError as error:
-        raise ValueError(f"“{text}” không phải ngày có thật theo dạng dd/mm/yyyy.") from error
+        raise ValueError(_("“%(text)s” không phải ngày có thật theo dạng dd/mm/yyyy.") % {"text": text}) from error
     if not allow_future and day > timezone.localdate():
-        raise ValueError(f"Ngày {day:%d/%m/%Y} chưa tới.")
+        raise ValueError(_("Ngày %(day)s chưa tới.") % {"day": f"{day:%d/%m/%Y}"})
     return day

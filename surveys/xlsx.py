@@ -4,6 +4,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -31,19 +32,22 @@ def read_rows(file: IO[bytes], *, max_bytes: int = MAX_BYTES) -> tuple[list[str]
     """
     size = size_of(file)
     if size == 0:
-        raise XlsxError("Tệp trống.")
+        raise XlsxError(_("Tệp trống."))
     if size > max_bytes:
-        raise XlsxError(f"Tệp quá lớn ({size / 1024 / 1024:.1f} MB); giới hạn là {max_bytes // 1024 // 1024} MB.")
+        raise XlsxError(
+            _("Tệp quá lớn (%(size).1f MB); giới hạn là %(limit)d MB.")
+            % {"size": size / 1024 / 1024, "limit": max_bytes // 1024 // 1024}
+        )
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise XlsxError("Tệp không phải bảng tính Excel (.xlsx).") from error
+        raise XlsxError(_("Tệp không phải bảng tính Excel (.xlsx).")) from error
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
     if header is None or all(cell is None or str(cell).strip() == "" for cell in header):
         workbook.close()
-        raise XlsxError("Trang tính đầu tiên không có dòng tiêu đề.")
+        raise XlsxError(_("Trang tính đầu tiên không có dòng tiêu đề."))
     names = [str(cell).strip() if cell is not None else "" for cell in header]
     while names and names[-1] == "":
         names.pop()

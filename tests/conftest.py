@@ -3,6 +3,8 @@
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from surveys.models import Membership, Unit
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
@@ -46,6 +48,13 @@ def make_world():
 @pytest.fixture
 def world(db):
     return make_world()
+
+
+@pytest.fixture(autouse=True)
+def vietnamese_after_each_test():
+    """A test that switches the site to English must not leave the next test in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -82,7 +82,8 @@ class BoxOpeningForm(forms.Form):
         if len(only_units) == 1:  # counter staff: their own unit, nothing to choose
             self.fields["unit"].empty_label = None
             self.fields["unit"].initial = only_units[0]
-            self.fields["place"].initial = _("Bộ phận Một cửa %(unit)s") % {"unit": only_units[0].name}
+            # Printed in the (always Vietnamese) minutes, so not translated.
+            self.fields["place"].initial = f"Bộ phận Một cửa {only_units[0].name}"
         versions = _current_versions(units)
         self.fields["version"].queryset = versions
         self.fields["version"].initial = versions.filter(template__code=DEFAULT_FORM).first()

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from surveys.audit import log_action
 from surveys.models import Batch, BoxOpening, FormTemplate, FormVersion, Membership, Unit, Witness
@@ -41,11 +42,11 @@ def box_opening_record(
     is not intact needs a note: the database refuses the row without one.
     """
     if not units_for_user(actor, roles=RECORDER_ROLES).filter(pk=unit.pk).exists():
-        raise PermissionDenied("Bạn không được lập biên bản mở hòm phiếu cho đơn vị này.")
+        raise PermissionDenied(_("Bạn không được lập biên bản mở hòm phiếu cho đơn vị này."))
     if not version_usable_by(version, unit):
-        raise ValidationError({"version": "Mẫu phiếu này chưa ban hành hoặc không dùng được cho đơn vị này."})
+        raise ValidationError({"version": _("Mẫu phiếu này chưa ban hành hoặc không dùng được cho đơn vị này.")})
     if not witnesses:
-        raise ValidationError("Biên bản cần ít nhất một người chứng kiến.")
+        raise ValidationError(_("Biên bản cần ít nhất một người chứng kiến."))
     opening = BoxOpening.objects.create(
         unit=unit,
         opened_at=opened_at,

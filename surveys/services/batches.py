@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from surveys.audit import log_action
 from surveys.models import Batch, Membership, Response
@@ -44,7 +45,7 @@ def batch_ballot_save(
 ) -> tuple[Response, bool]:
     """Store one typed ballot (checked by BallotParser); the same client_id again returns the first copy."""
     if not may_type_into(actor, batch):
-        raise BatchClosed("Lô phiếu đã khóa sổ hoặc bạn không được nhập phiếu cho đơn vị này.")
+        raise BatchClosed(_("Lô phiếu đã khóa sổ hoặc bạn không được nhập phiếu cho đơn vị này."))
     return response_submit(
         version=batch.version,
         unit=batch.unit,
@@ -62,7 +63,7 @@ def batch_ballot_correct(*, actor, response: Response, ballot: Ballot, answered_
     """Replace a typed ballot's answers; after closing only the head may, and the change is audited."""
     batch = Batch.objects.select_for_update().get(pk=response.batch_id)
     if not may_correct(actor, batch):
-        raise BatchClosed("Lô phiếu đã khóa sổ: chỉ lãnh đạo đơn vị được sửa phiếu.")
+        raise BatchClosed(_("Lô phiếu đã khóa sổ: chỉ lãnh đạo đơn vị được sửa phiếu."))
     before = _shown(response)
     response.answered_on = answered_on
     response.procedure = ballot.procedure
@@ -99,15 +100,19 @@ def batch_close(*, actor, batch: Batch, note: str = "") -> Batch:
     """Close a batch when the typed count equals the minutes' count, or record why it differs."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if not may_close(actor, batch):
-        raise PermissionDenied("Chỉ lãnh đạo đơn vị được khóa sổ lô phiếu.")
+        raise PermissionDenied(_("Chỉ lãnh đạo đơn vị được khóa sổ lô phiếu."))
     if not batch.is_open:
-        raise BatchClosed("Lô phiếu đã khóa sổ.")
+        raise BatchClosed(_("Lô phiếu đã khóa sổ."))
     typed = batch.responses.count()
     counted = batch.opening.ballot_count if batch.opening_id else typed
     note = note.strip()
     if typed != counted and not note:
         raise ValueError(
-            f"Đã nhập {typed} phiếu nhưng biên bản ghi {counted} phiếu: hãy ghi lý do chênh lệch trước khi khóa sổ."
+            _(
+                "Đã nhập %(typed)s phiếu nhưng biên bản ghi %(counted)s phiếu: "
+                "hãy ghi lý do chênh lệch trước khi khóa sổ."
+            )
+            % {"typed": typed, "counted": counted}
         )
     batch.status = Batch.Status.CLOSED
     batch.closed = timezone.now()

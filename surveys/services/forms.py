@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from surveys.models import Answer, FormTemplate, FormVersion, Question
 
@@ -33,7 +34,7 @@ def version_has_answers(version: FormVersion) -> bool:
 def require_editable(version: FormVersion) -> None:
     """Refuse to change a version that some ballot already answered."""
     if version_has_answers(version):
-        raise FormFrozen("Phiên bản này đã có phiếu trả lời nên không sửa được; hãy tạo phiên bản mới.")
+        raise FormFrozen(_("Phiên bản này đã có phiếu trả lời nên không sửa được; hãy tạo phiên bản mới."))
 
 
 def version_contents(version: FormVersion) -> dict:

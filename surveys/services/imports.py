@@ -64,7 +64,7 @@ def ballots_import(*, actor, unit: Unit, template: FormTemplate, file: IO[bytes]
     rows = _checked_rows(header, data, BallotParser(version=version, unit=unit))
     with transaction.atomic():
         batch = Batch.objects.create(
-            unit=unit, version=version, source_file=(filename or _("tệp nhập"))[:255], created_by=actor
+            unit=unit, version=version, source_file=(filename or "tệp nhập")[:255], created_by=actor
         )
         count = responses_bulk_create(version=version, unit=unit, batch=batch, rows=rows, entered_by=actor)
         log_action(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from surveys.models import Answer, Batch, FormVersion, Procedure, Question, Response, ResponseContact, Unit
 from surveys.text import fold
@@ -63,7 +64,8 @@ class BallotParser:
 
     def parse(self, raw: Mapping[str, Any]) -> Ballot:
         """Raise BallotInvalid listing every bad answer."""
-        errors = {code: f"Mẫu phiếu không có câu “{code}”." for code in raw if code not in self.questions}
+        unknown = _("Mẫu phiếu không có câu “%(code)s”.")
+        errors = {code: unknown % {"code": code} for code in raw if code not in self.questions}
         ballot = Ballot()
         for code, question in self.questions.items():
             value = raw.get(code)
@@ -138,16 +140,22 @@ def _option(question: Question, value: Any) -> tuple[int, str]:
         if question.allows_other:
             return options[-1][0], text
     if question.is_scale:
-        raise ValueError(f"“{text}” không hợp lệ: chỉ nhận điểm 1–5 hoặc một mức: {', '.join(question.options)}.")
+        raise ValueError(
+            _("“%(text)s” không hợp lệ: chỉ nhận điểm 1–5 hoặc một mức: %(levels)s.")
+            % {"text": text, "levels": ", ".join(question.options)}
+        )
     listed = ", ".join(f"{stored} = {label}" for stored, label in options)
-    raise ValueError(f"“{text}” không hợp lệ: chọn một trong {listed}.")
+    raise ValueError(_("“%(text)s” không hợp lệ: chọn một trong %(options)s.") % {"text": text, "options": listed})
 
 
 def _contact(value: Any) -> dict[str, str]:
     if isinstance(value, Mapping):
         unknown = set(value) - set(CONTACT_FIELDS)
         if unknown:
-            raise ValueError(f"Thông tin liên hệ chỉ gồm tên, địa chỉ, điện thoại (không có {', '.join(unknown)}).")
+            raise ValueError(
+                _("Thông tin liên hệ chỉ gồm tên, địa chỉ, điện thoại (không có %(unknown)s).")
+                % {"unknown": ", ".join(unknown)}
+            )
         return {key: str(value.get(key) or "").strip() for key in CONTACT_FIELDS}
     return {"name": str(value).strip(), "address": "", "phone": ""}
 

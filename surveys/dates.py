@@ -1,17 +1,46 @@
 """Dates as Vietnamese offices write them: dd/mm/yyyy."""
 
 import datetime
+import re
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# Ballots older than this are a typo in the year, not history.
+EARLIEST = datetime.date(2000, 1, 1)
+_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
-def parse_day(text: str, *, allow_future: bool = False) -> datetime.date:
-    """Read "05/11/2026" (or "5/11/2026"); raise ValueError with a Vietnamese message otherwise."""
-    try:
-        day = datetime.datetime.strptime(text.strip(), "%d/%m/%Y").date()
-    except ValueError as error:
-        raise ValueError(_("“%(text)s” không phải ngày có thật theo dạng dd/mm/yyyy.") % {"text": text}) from error
-    if not allow_future and day > timezone.localdate():
-        raise ValueError(_("Ngày %(day)s chưa tới.") % {"day": f"{day:%d/%m/%Y}"})
+
+def parse_day(value: Any, *, today: datetime.date | None = None) -> datetime.date:
+    """The day on a ballot: dd/mm/yyyy text (or an Excel date cell), neither in the future nor before 2000.
+
+    Raises ValueError with a Vietnamese message the typing screen and the import both show.
+    """
+    today = today or timezone.localdate()
+    if value is None or str(value).strip() == "":
+        raise ValueError(_("Thiếu ngày đánh giá."))
+    if isinstance(value, datetime.datetime):
+        day = value.date()
+    elif isinstance(value, datetime.date):
+        day = value
+    else:
+        text = str(value).strip()
+        match = _DAY.fullmatch(text)
+        if match is None:
+            raise ValueError(
+                _("“%(text)s” không phải ngày: ghi theo dạng dd/mm/yyyy, ví dụ 05/03/2026.") % {"text": text}
+            )
+        dd, mm, yyyy = (int(part) for part in match.groups())
+        try:
+            day = datetime.date(yyyy, mm, dd)
+        except ValueError:
+            raise ValueError(_("Ngày “%(text)s” không có thật.") % {"text": text}) from None
+    if day > today:
+        raise ValueError(
+            _("Ngày %(day)s chưa tới: ngày đánh giá không được sau hôm nay (%(today)s).")
+            % {"day": f"{day:%d/%m/%Y}", "today": f"{today:%d/%m/%Y}"}
+        )
+    if day < EARLIEST:
+        raise ValueError(_("Ngày %(day)s quá xa: kiểm tra lại năm.") % {"day": f"{day:%d/%m/%Y}"})
     return day

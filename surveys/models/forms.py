@@ -21,12 +21,7 @@ class Factor(models.TextChoices):
 class FormTemplateQuerySet(models.QuerySet):
     def available_to(self, unit: Unit) -> "FormTemplateQuerySet":
         """Official forms plus those of the unit and of the units above it."""
-        return self.filter(Q(unit__isnull=True) | Q(unit__path__in=_ancestor_paths(unit)))
-
-
-def _ancestor_paths(unit: Unit) -> list[str]:
-    parts = unit.path.strip("/").split("/")
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+        return self.filter(Q(unit__isnull=True) | Q(unit__code__in=[*unit.ancestor_codes, unit.code]))
 
 
 class FormTemplate(models.Model):

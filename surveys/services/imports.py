@@ -1,7 +1,6 @@
 """Import typed-in paper ballots from an XLSX file: check every row first, then store all of them or none."""
 
 import datetime
-import re
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from surveys.audit import log_action
+from surveys.dates import parse_day
 from surveys.models import Batch, FormTemplate, FormVersion, Question, Unit
 from surveys.services.responses import Ballot, BallotInvalid, BallotParser, responses_bulk_create
 from surveys.text import fold
@@ -19,9 +19,6 @@ from surveys.xlsx import Rows, XlsxError, read_rows
 DATE_HEADER = "Ngày"
 # Fills the form's procedure question whatever its printed code ("Thủ tục" on sipas-5, "1" on binh-phuoc).
 PROCEDURE_HEADER = "Thủ tục"
-# SIPAS surveys began long after 2000: an earlier date is a typing slip (a later one is caught as future).
-EARLIEST = datetime.date(2000, 1, 1)
-_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 @dataclass(frozen=True)
@@ -92,7 +89,7 @@ def _checked_rows(header: list[str], data: Rows, parser: BallotParser) -> list[t
         answered_on = None
         if date_column is not None:
             try:
-                answered_on = _day(_cell(cells, date_column), today)
+                answered_on = parse_day(_cell(cells, date_column), today=today)
             except ValueError as error:
                 found.append(_at(number, DATE_HEADER, str(error)))
         unnamed_used.update(index for index in unnamed if not _blank(_cell(cells, index)))
@@ -156,36 +153,6 @@ def _columns(header: list[str], questions: dict[str, Question]) -> tuple[int | N
         problems.append(_at(1, DATE_HEADER, _("Thiếu cột này: mỗi phiếu cần ngày đánh giá (dd/mm/yyyy).")))
     date_column = placed.pop(DATE_HEADER, None)
     return date_column, {index: code for code, index in placed.items()}, problems
-
-
-def _day(value: Any, today: datetime.date) -> datetime.date:
-    """The day of a real Excel date cell or of dd/mm/yyyy text; neither in the future nor implausibly old."""
-    if _blank(value):
-        raise ValueError(_("Thiếu ngày đánh giá."))
-    if isinstance(value, datetime.datetime):
-        day = value.date()
-    elif isinstance(value, datetime.date):
-        day = value
-    else:
-        text = str(value).strip()
-        match = _DAY.fullmatch(text)
-        if match is None:
-            raise ValueError(
-                _("“%(text)s” không phải ngày: ghi theo dạng dd/mm/yyyy, ví dụ 05/03/2026.") % {"text": text}
-            )
-        dd, mm, yyyy = (int(part) for part in match.groups())
-        try:
-            day = datetime.date(yyyy, mm, dd)
-        except ValueError:
-            raise ValueError(_("Ngày “%(text)s” không có thật.") % {"text": text}) from None
-    if day > today:
-        raise ValueError(
-            _("Ngày %(day)s chưa tới: ngày đánh giá không được sau hôm nay (%(today)s).")
-            % {"day": f"{day:%d/%m/%Y}", "today": f"{today:%d/%m/%Y}"}
-        )
-    if day < EARLIEST:
-        raise ValueError(_("Ngày %(day)s quá xa: kiểm tra lại năm.") % {"day": f"{day:%d/%m/%Y}"})
-    return day
 
 
 def _at(row: int, column: str, message: str) -> str:

@@ -173,6 +173,21 @@ def ballot_write(response: Response, ballot: Ballot) -> None:
             ResponseContact.objects.create(response=response, **ballot.contact)
 
 
+def _unsaved(version, unit, channel, answered_on, ballot: Ballot, batch, entered_by) -> Response:
+    """The response row of one checked ballot, not yet saved."""
+    return Response(
+        unit=unit,
+        version=version,
+        channel=channel,
+        answered_on=answered_on,
+        batch=batch,
+        procedure=ballot.procedure,
+        procedure_text=ballot.procedure_text,
+        received_unit_text=ballot.received_unit_text,
+        entered_by=entered_by,
+    )
+
+
 def response_submit(
     *,
     version: FormVersion,
@@ -191,18 +206,9 @@ def response_submit(
             return existing, False
     try:
         with transaction.atomic():
-            response = Response.objects.create(
-                unit=unit,
-                version=version,
-                channel=channel,
-                answered_on=answered_on,
-                batch=batch,
-                procedure=ballot.procedure,
-                procedure_text=ballot.procedure_text,
-                received_unit_text=ballot.received_unit_text,
-                client_id=client_id,
-                entered_by=entered_by,
-            )
+            response = _unsaved(version, unit, channel, answered_on, ballot, batch, entered_by)
+            response.client_id = client_id
+            response.save()
             ballot_write(response, ballot)
     except IntegrityError:
         # Two copies of one submission raced; the other one won and holds the answers.
@@ -226,18 +232,7 @@ def responses_bulk_create(
     for start in range(0, len(rows), 1000):
         chunk = rows[start : start + 1000]
         responses = Response.objects.bulk_create(
-            Response(
-                unit=unit,
-                version=version,
-                channel=channel,
-                answered_on=answered_on,
-                batch=batch,
-                procedure=ballot.procedure,
-                procedure_text=ballot.procedure_text,
-                received_unit_text=ballot.received_unit_text,
-                entered_by=entered_by,
-            )
-            for answered_on, ballot in chunk
+            _unsaved(version, unit, channel, answered_on, ballot, batch, entered_by) for answered_on, ballot in chunk
         )
         Answer.objects.bulk_create(
             (

@@ -67,7 +67,7 @@ def test_an_out_of_range_score_is_refused_with_the_question_named(world, batch, 
 def test_a_date_that_does_not_exist_is_refused(world, batch, client):
     login(client, world.staff_a)
     reply = post_ballot(client, batch, FULL, day="31/02/2026")
-    assert reply.status_code == 400 and "không phải ngày có thật" in reply.json()["error"]
+    assert reply.status_code == 400 and "Ngày “31/02/2026” không có thật." in reply.json()["error"]
     assert not Response.objects.exists()
 
 

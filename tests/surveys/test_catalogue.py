@@ -8,12 +8,13 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from surveys import xlsx
 from surveys.models import AuditEntry, Membership, Procedure, ProcedureField
 from surveys.services.catalogue import NATIONAL_CATALOGUE, CatalogueInvalid, procedures_import, procedures_load
 from tests.factories import MembershipFactory, UserFactory
+from tests.xlsx import workbook_bytes
 
 HEADER = ["Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cấp"]
 HANOI_ROWS = [
@@ -21,17 +22,6 @@ HANOI_ROWS = [
     ["", "Cấp giấy phép tổ chức lễ hội cấp thành phố", "Văn hóa cơ sở", "Tỉnh"],
     [None, "Xác nhận hộ gia đình làm nông nghiệp", "Nông nghiệp", "cap xa"],
 ]
-
-
-def workbook_bytes(header, rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def run_import(world, rows, header=HEADER, actor=None, province=None, filename="danh-muc.xlsx"):

@@ -6,11 +6,12 @@ from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from surveys.models import Answer, AuditEntry, Batch, FormTemplate, FormVersion, Procedure, ProcedureField, Response
 from surveys.services.forms import version_contents, version_fill
 from surveys.services.imports import BallotsImportError, ballots_import
+from tests.xlsx import workbook_bytes
 
 SIPAS = ["Ngày", "Thủ tục", *(f"Câu {n}" for n in range(1, 9))]
 GOOD_ROWS = [
@@ -21,15 +22,7 @@ GOOD_ROWS = [
 
 
 def xlsx(header, rows) -> BytesIO:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = BytesIO()
-    workbook.save(out)
-    out.seek(0)
-    return out
+    return BytesIO(workbook_bytes(header, rows))
 
 
 def run_import(world, forms, header, rows, form="sipas-5", actor=None):

@@ -108,6 +108,30 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Shared counters for throttling. Several server processes need REDIS_URL to share them;
+# the embedded default keeps them in each process.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The address citizens reach sipas at, for links printed on slips and returned by the API
+# (e.g. https://sipas.example.gov.vn). Empty: the host each request came to.
+SITE_URL = env_str("SITE_URL", "")
+# Survey links and kiosk keys are keyed hashes of this; rotating it invalidates open links.
+SIPAS_TOKEN_KEY = env_str("SIPAS_TOKEN_KEY", SECRET_KEY)
+# How long an issued survey's link takes answers, unless the unit sets its own.
+SIPAS_SURVEY_EXPIRY_DAYS = env_int("SIPAS_SURVEY_EXPIRY_DAYS", 7)
+# Submissions allowed per window: (count, seconds). Citizens, tablets and the one-stop software.
+SIPAS_THROTTLES = {
+    "address": (env_int("THROTTLE_ADDRESS_COUNT", 30), env_int("THROTTLE_ADDRESS_SECONDS", 600)),
+    "token": (env_int("THROTTLE_TOKEN_COUNT", 10), env_int("THROTTLE_TOKEN_SECONDS", 600)),
+    "rating": (env_int("THROTTLE_RATING_COUNT", 5), env_int("THROTTLE_RATING_SECONDS", 3600)),
+    "pairing": (env_int("THROTTLE_PAIRING_COUNT", 5), env_int("THROTTLE_PAIRING_SECONDS", 600)),
+    "api_key": (env_int("THROTTLE_API_KEY_COUNT", 600), env_int("THROTTLE_API_KEY_SECONDS", 60)),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

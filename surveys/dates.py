@@ -12,14 +12,16 @@ EARLIEST = datetime.date(2000, 1, 1)
 _DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
-def parse_day(value: Any, *, today: datetime.date | None = None) -> datetime.date:
-    """The day on a ballot: dd/mm/yyyy text (or an Excel date cell), neither in the future nor before 2000.
+def parse_day(value: Any, *, today: datetime.date | None = None, what: str | None = None) -> datetime.date:
+    """A day written dd/mm/yyyy (or an Excel date cell), neither in the future nor before 2000.
 
-    Raises ValueError with a Vietnamese message the typing screen and the import both show.
+    `what` names the day in messages ("ngày tiếp nhận"); a ballot's answer day by default.
+    Raises ValueError with a Vietnamese message the typing screen and the imports show.
     """
     today = today or timezone.localdate()
+    what = what or _("ngày đánh giá")
     if value is None or str(value).strip() == "":
-        raise ValueError(_("Thiếu ngày đánh giá."))
+        raise ValueError(_("Thiếu %(what)s.") % {"what": what})
     if isinstance(value, datetime.datetime):
         day = value.date()
     elif isinstance(value, datetime.date):
@@ -38,8 +40,8 @@ def parse_day(value: Any, *, today: datetime.date | None = None) -> datetime.dat
             raise ValueError(_("Ngày “%(text)s” không có thật.") % {"text": text}) from None
     if day > today:
         raise ValueError(
-            _("Ngày %(day)s chưa tới: ngày đánh giá không được sau hôm nay (%(today)s).")
-            % {"day": f"{day:%d/%m/%Y}", "today": f"{today:%d/%m/%Y}"}
+            _("Ngày %(day)s chưa tới: %(what)s không được sau hôm nay (%(today)s).")
+            % {"day": f"{day:%d/%m/%Y}", "what": what, "today": f"{today:%d/%m/%Y}"}
         )
     if day < EARLIEST:
         raise ValueError(_("Ngày %(day)s quá xa: kiểm tra lại năm.") % {"day": f"{day:%d/%m/%Y}"})

@@ -1,6 +1,22 @@
 from django.urls import path
 
-from surveys.views import accounts, ballots, batches, catalogue, form_editor, imports, units
+from surveys.views import (
+    accounts,
+    api,
+    api_keys,
+    ballots,
+    batches,
+    catalogue,
+    citizen,
+    dossiers,
+    form_editor,
+    imports,
+    integrity,
+    issuing,
+    kiosks,
+    survey_settings,
+    units,
+)
 
 urlpatterns = [
     path("", units.home, name="home"),
@@ -30,4 +46,38 @@ urlpatterns = [
     path("thu-tuc/goi-y/", catalogue.procedure_suggest, name="procedure_suggest"),
     path("thu-tuc/nhap/", catalogue.procedure_import, name="procedure_import"),
     path("thu-tuc/nhap/mau.xlsx", catalogue.procedure_template, name="procedure_template"),
+    # Resolved dossiers and the surveys issued for them (counter staff).
+    path("ho-so/", dossiers.dossier_list, name="dossier_list"),
+    path("ho-so/them/", dossiers.dossier_create, name="dossier_create"),
+    path("ho-so/nhap/", dossiers.dossier_import, name="dossier_import"),
+    path("ho-so/nhap/mau.xlsx", dossiers.dossier_import_template, name="dossier_import_template"),
+    path("ho-so/so-luong/", dossiers.resolved_counts, name="resolved_counts"),
+    path("ho-so/<int:pk>/", dossiers.dossier_detail, name="dossier_detail"),
+    path("ho-so/<int:pk>/phat-phieu/", issuing.survey_issue, name="survey_issue"),
+    path("ho-so/<int:pk>/phieu/", issuing.survey_slip, name="survey_slip"),
+    path("ho-so/<int:pk>/phieu/qr.svg", issuing.survey_qr, name="survey_qr"),
+    path("ho-so/<int:pk>/gui-quay/", issuing.survey_send, name="survey_send"),
+    # Counters and their tablets (heads pair them; the tablet itself needs no login).
+    path("quay/", kiosks.counter_list, name="counter_list"),
+    path("quay/them/", kiosks.counter_create, name="counter_create"),
+    path("quay/<int:pk>/ghep/", kiosks.kiosk_pairing, name="kiosk_pairing"),
+    path("quay/may/<int:pk>/thu-hoi/", kiosks.kiosk_revoke, name="kiosk_revoke"),
+    path("may-tinh-bang/", kiosks.kiosk_home, name="kiosk_home"),
+    path("may-tinh-bang/ghep/", kiosks.kiosk_pair, name="kiosk_pair"),
+    path("may-tinh-bang/phieu-moi/", kiosks.kiosk_next, name="kiosk_next"),
+    path("may-tinh-bang/dong/", kiosks.kiosk_close, name="kiosk_close"),
+    # What citizens open: the one-time link, the unit's public rating page, the offline worker.
+    path("p/<str:token>/", citizen.survey_answer, name="survey_answer"),
+    path("danh-gia/<str:code>/", citizen.rating, name="rating"),
+    path("sw.js", citizen.service_worker, name="service_worker"),
+    path("manifest.webmanifest", citizen.manifest, name="manifest"),
+    # The unit head's settings, keys and integrity signals.
+    path("cai-dat-khao-sat/", survey_settings.settings_edit, name="survey_settings"),
+    path("khoa-api/", api_keys.api_key_list, name="api_key_list"),
+    path("khoa-api/<int:pk>/thu-hoi/", api_keys.api_key_revoke, name="api_key_revoke"),
+    path("tin-hieu/", integrity.signals, name="integrity_signals"),
+    path("tin-hieu/<int:pk>/da-xem/", integrity.alert_seen, name="alert_seen"),
+    # JSON API, documented in the README.
+    path("api/v1/responses", api.responses, name="api_responses"),
+    path("api/v1/dossiers", api.dossiers, name="api_dossiers"),
 ]

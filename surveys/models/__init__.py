@@ -1,8 +1,14 @@
-"""The survey domain's tables, one module per part: units, forms, the catalogue, ballots, responses."""
+"""The survey domain's tables, one module per part: units, forms, the catalogue, ballots, responses,
+dossiers and the surveys issued for them, counters and their tablets, API keys, integrity alerts."""
 
+from surveys.models.alerts import IntegrityAlert
+from surveys.models.api_keys import ApiKey
 from surveys.models.ballots import Batch, BoxOpening, Witness
 from surveys.models.catalogue import Procedure, ProcedureField
+from surveys.models.dossiers import Dossier, ResolvedCount
 from surveys.models.forms import Factor, FormTemplate, FormVersion, Question
+from surveys.models.issuing import IssuedSurvey, SurveySettings
+from surveys.models.kiosks import Counter, Kiosk
 from surveys.models.responses import Answer, Response, ResponseContact
 from surveys.models.units import (
     PATH_END,
@@ -18,6 +24,14 @@ from surveys.models.units import (
 
 __all__ = [
     "Answer",
+    "ApiKey",
+    "Counter",
+    "Dossier",
+    "IntegrityAlert",
+    "IssuedSurvey",
+    "Kiosk",
+    "ResolvedCount",
+    "SurveySettings",
     "Batch",
     "BoxOpening",
     "Factor",

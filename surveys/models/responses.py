@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from surveys.models.ballots import Batch
 from surveys.models.catalogue import Procedure
 from surveys.models.forms import FormVersion, Question
+from surveys.models.issuing import IssuedSurvey
 from surveys.models.units import Unit
 
 
@@ -38,6 +39,19 @@ class Response(models.Model):
         Unit, verbose_name=_("đơn vị tiếp nhận"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     received_unit_text = models.CharField(_("đơn vị tiếp nhận (ghi tay)"), max_length=300, blank=True)
+    # The database keeps the rule "one answer per issued survey".
+    survey = models.OneToOneField(
+        IssuedSurvey,
+        verbose_name=_("phiếu phát theo hồ sơ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="response",
+    )
+    # Keyed digests (surveys.tokens.fingerprint) of the sender's address and device, never
+    # the address itself: enough to see a burst of answers from one place.
+    origin = models.CharField(_("địa chỉ gửi (mã hóa)"), max_length=16, blank=True)
+    device = models.CharField(_("thiết bị gửi (mã hóa)"), max_length=16, blank=True)
     # Made by the client before sending, so a retry after a lost reply stores nothing twice.
     client_id = models.UUIDField(_("mã gửi"), null=True, blank=True, unique=True)
     entered_by = models.ForeignKey(
@@ -56,6 +70,7 @@ class Response(models.Model):
         ordering = ["-answered_on", "-id"]
         indexes = [
             models.Index(fields=["unit", "answered_on"], name="response_unit_day"),
+            models.Index(fields=["origin", "created"], name="response_origin_created"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -63,6 +78,10 @@ class Response(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(batch__isnull=True) | Q(channel="paper"), name="response_batch_is_paper"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel="issued", survey__isnull=False) | (~Q(channel="issued") & Q(survey__isnull=True)),
+                name="response_issued_has_survey",
             ),
         ]
 

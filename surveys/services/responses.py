@@ -1,6 +1,7 @@
 """Turn raw answers (typed, imported or posted) into stored responses, the same way for every channel."""
 
 import datetime
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -9,10 +10,23 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from surveys.models import Answer, Batch, FormVersion, Procedure, Question, Response, ResponseContact, Unit
+from surveys.models import (
+    Answer,
+    Batch,
+    FormVersion,
+    IntegrityAlert,
+    IssuedSurvey,
+    Procedure,
+    Question,
+    Response,
+    ResponseContact,
+    Unit,
+)
 from surveys.text import fold
 
 CONTACT_FIELDS = ("name", "address", "phone")
+# The longest text each kind of answer keeps; anything longer is refused, never cut.
+TEXT_LIMITS = {"text": 2000, "other": 500, "procedure": 500, "unit": 300, "name": 200, "address": 300, "phone": 30}
 
 
 class BallotInvalid(ValueError):
@@ -46,6 +60,14 @@ class Ballot:
             shown["Thủ tục"] = self.procedure.name if self.procedure else self.procedure_text
         return shown
 
+    def flagged(self) -> list[Question]:
+        """Questions answered "Có" where "Có" is a red flag (extra papers, extra fees)."""
+        return [
+            question
+            for question, value, _text in self.answers
+            if question.flags_integrity and question.kind == Question.Kind.YES_NO and value == 1
+        ]
+
 
 class BallotParser:
     """Check raw answers keyed by question code against one form version, for many ballots.
@@ -56,9 +78,11 @@ class BallotParser:
     once, so an import of thousands of rows costs a handful of queries.
     """
 
-    def __init__(self, *, version: FormVersion, unit: Unit | None = None):
+    def __init__(self, *, version: FormVersion, unit: Unit | None = None, require_consent: bool = False):
         self.version = version
         self.unit = unit
+        # Citizens answering online leave contact details only with their consent (Nghị định 13/2023).
+        self.require_consent = require_consent
         self.questions = {question.code: question for question in version.questions.all()}
         self._procedures: dict[str, tuple[Procedure | None, str]] = {}
 
@@ -82,13 +106,13 @@ class BallotParser:
     def _parse_one(self, ballot: Ballot, question: Question, value: Any) -> None:
         kind = question.kind
         if kind == Question.Kind.TEXT:
-            ballot.answers.append((question, None, str(value).strip()))
+            ballot.answers.append((question, None, clean_text(value, TEXT_LIMITS["text"])))
         elif kind == Question.Kind.PROCEDURE:
-            ballot.procedure, ballot.procedure_text = self.procedure(str(value).strip())
+            ballot.procedure, ballot.procedure_text = self.procedure(clean_text(value, TEXT_LIMITS["procedure"]))
         elif kind == Question.Kind.UNIT:
-            ballot.received_unit_text = str(value).strip()
+            ballot.received_unit_text = clean_text(value, TEXT_LIMITS["unit"])
         elif kind == Question.Kind.CONTACT:
-            ballot.contact = _contact(value)
+            ballot.contact = _contact(value, require_consent=self.require_consent)
         elif kind == Question.Kind.MULTI:
             items = value if isinstance(value, list) else str(value).split(";")
             chosen: dict[int, str] = {}
@@ -109,13 +133,29 @@ class BallotParser:
             else:
                 catalogue = Procedure.objects.filter(province__isnull=True)
             found = catalogue.filter(code__iexact=text).first() or catalogue.filter(search_name=fold(text)).first()
-            self._procedures[text] = (found, "") if found else (None, text[:500])
+            self._procedures[text] = (found, "") if found else (None, text)
         return self._procedures[text]
 
 
 def ballot_parse(*, version: FormVersion, raw: Mapping[str, Any], unit: Unit | None = None) -> Ballot:
     """Check one ballot; see BallotParser."""
     return BallotParser(version=version, unit=unit).parse(raw)
+
+
+def clean_text(value: Any, limit: int) -> str:
+    """Text as stored: NFC (one form for "ộ" however it was typed), trimmed, within `limit`.
+
+    Control characters other than line breaks and tabs are refused: PostgreSQL cannot
+    store NUL, and nobody types the others.
+    """
+    text = unicodedata.normalize("NFC", str(value)).strip()
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text):
+        raise ValueError(_("Nội dung có ký tự không hợp lệ."))
+    if len(text) > limit:
+        raise ValueError(
+            _("Nội dung quá dài: %(length)s ký tự, tối đa %(limit)s.") % {"length": len(text), "limit": limit}
+        )
+    return text
 
 
 def _blank(value: Any) -> bool:
@@ -129,7 +169,7 @@ def _option(question: Question, value: Any) -> tuple[int, str]:
         return (1 if value else 2), ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = clean_text(value, TEXT_LIMITS["other"])
     if text.isdigit():
         if int(text) in {stored for stored, _ in options}:
             return int(text), ""
@@ -148,16 +188,22 @@ def _option(question: Question, value: Any) -> tuple[int, str]:
     raise ValueError(_("“%(text)s” không hợp lệ: chọn một trong %(options)s.") % {"text": text, "options": listed})
 
 
-def _contact(value: Any) -> dict[str, str]:
+def _contact(value: Any, *, require_consent: bool) -> dict[str, str]:
+    consent = False
     if isinstance(value, Mapping):
-        unknown = set(value) - set(CONTACT_FIELDS)
+        unknown = set(value) - {*CONTACT_FIELDS, "consent"}
         if unknown:
             raise ValueError(
                 _("Thông tin liên hệ chỉ gồm tên, địa chỉ, điện thoại (không có %(unknown)s).")
-                % {"unknown": ", ".join(unknown)}
+                % {"unknown": ", ".join(sorted(map(str, unknown)))}
             )
-        return {key: str(value.get(key) or "").strip() for key in CONTACT_FIELDS}
-    return {"name": str(value).strip(), "address": "", "phone": ""}
+        contact = {key: clean_text(value.get(key) or "", TEXT_LIMITS[key]) for key in CONTACT_FIELDS}
+        consent = value.get("consent") in (True, "true", "on", "1", 1)
+    else:
+        contact = {"name": clean_text(value, TEXT_LIMITS["name"]), "address": "", "phone": ""}
+    if require_consent and any(contact.values()) and not consent:
+        raise ValueError(_("Hãy đánh dấu đồng ý nếu muốn để lại thông tin liên hệ, hoặc xóa các ô này."))
+    return contact
 
 
 def ballot_write(response: Response, ballot: Ballot) -> None:
@@ -171,6 +217,13 @@ def ballot_write(response: Response, ballot: Ballot) -> None:
         ResponseContact.objects.filter(response=response).delete()
         if any(ballot.contact.values()):
             ResponseContact.objects.create(response=response, **ballot.contact)
+    # A corrected ballot keeps the alerts it still earns (and whether the head has seen them).
+    flagged = {question.pk for question in ballot.flagged()}
+    response.alerts.exclude(question_id__in=flagged).delete()
+    IntegrityAlert.objects.bulk_create(
+        (IntegrityAlert(unit=response.unit, response=response, question_id=pk) for pk in flagged),
+        ignore_conflicts=True,
+    )
 
 
 def _unsaved(version, unit, channel, answered_on, ballot: Ballot, batch, entered_by) -> Response:
@@ -198,8 +251,14 @@ def response_submit(
     client_id: uuid.UUID | None = None,
     batch: Batch | None = None,
     entered_by=None,
+    survey: IssuedSurvey | None = None,
+    origin: str = "",
+    device: str = "",
 ) -> tuple[Response, bool]:
-    """Store one response exactly once: the same client_id again returns the first one, unchanged."""
+    """Store one response exactly once: the same client_id again returns the first one, unchanged.
+
+    Raises IntegrityError when `survey` already has another response: the caller says so.
+    """
     if client_id is not None:
         existing = Response.objects.filter(client_id=client_id).first()
         if existing is not None:
@@ -208,13 +267,17 @@ def response_submit(
         with transaction.atomic():
             response = _unsaved(version, unit, channel, answered_on, ballot, batch, entered_by)
             response.client_id = client_id
+            response.survey = survey
+            response.origin = origin
+            response.device = device
             response.save()
             ballot_write(response, ballot)
     except IntegrityError:
         # Two copies of one submission raced; the other one won and holds the answers.
-        if client_id is None:
+        existing = Response.objects.filter(client_id=client_id).first() if client_id else None
+        if existing is None:
             raise
-        return Response.objects.get(client_id=client_id), False
+        return existing, False
     return response, True
 
 
@@ -246,6 +309,11 @@ def responses_bulk_create(
             ResponseContact(response=response, **ballot.contact)
             for response, (_, ballot) in zip(responses, chunk, strict=True)
             if ballot.contact and any(ballot.contact.values())
+        )
+        IntegrityAlert.objects.bulk_create(
+            IntegrityAlert(unit=unit, response=response, question=question)
+            for response, (_, ballot) in zip(responses, chunk, strict=True)
+            for question in ballot.flagged()
         )
         stored += len(responses)
     return stored

@@ -1,0 +1,147 @@
+"""The JSON API: citizens' submissions (the kiosk's offline queue uses it) and the one-stop software's dossiers.
+
+Every reply is JSON with a Vietnamese `message` when something is wrong; see the README.
+"""
+
+import json
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from surveys.models import Unit
+from surveys.services.answering import SubmissionRefused, rating_submit, survey_answer
+from surveys.services.api_keys import api_key_check
+from surveys.services.dossiers import DossierInvalid, dossier_parse, dossier_register
+from surveys.services.issuing import NoSurveyForm, survey_issue, survey_link
+from surveys.services.kiosks import kiosk_for_key
+from surveys.services.responses import BallotInvalid
+from surveys.throttle import client_address, throttle_allow
+from surveys.tokens import fingerprint, survey_token
+
+KIOSK_COOKIE = "sipas_kiosk"
+MAX_BODY = 64 * 1024
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
+    return JsonResponse({"error": code, "message": message, **extra}, status=status)
+
+
+def _throttled(scope: str) -> JsonResponse:
+    response = _error(429, "throttled", _("Gửi quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút."))
+    response["Retry-After"] = str(settings.SIPAS_THROTTLES[scope][1])
+    return response
+
+
+def _json_body(request) -> dict[str, Any]:
+    """The request's JSON object; BadRequest with a Vietnamese message for anything else."""
+    if len(request.body) > MAX_BODY:
+        raise BadRequest(_("Dữ liệu gửi lên quá lớn."))
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest(_("Dữ liệu gửi lên không phải văn bản UTF-8 hợp lệ.")) from None
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError:
+        raise BadRequest(_("Dữ liệu gửi lên không phải JSON hợp lệ.")) from None
+    if not isinstance(body, dict):
+        raise BadRequest(_("Dữ liệu gửi lên phải là một đối tượng JSON."))
+    return body
+
+
+def device_of(request, body: dict[str, Any] | None = None) -> str:
+    """Which device sent this: the paired counter tablet, or the id the browser made for itself."""
+    kiosk = kiosk_for_key(request.COOKIES.get(KIOSK_COOKIE, ""))
+    if kiosk is not None:
+        return f"kiosk-{kiosk.pk}"[:16]
+    made = (body or {}).get("device") or request.headers.get("X-Sipas-Device", "")
+    return fingerprint(str(made)[:100])
+
+
+@csrf_exempt
+@require_POST
+def responses(request):
+    """Store a citizen's answers: `token` for an issued survey, or `unit` for the unit's public page."""
+    origin = fingerprint(client_address(request))
+    if not throttle_allow("address", origin):
+        return _throttled("address")
+    try:
+        body = _json_body(request)
+        client_id = _client_id(body.get("client_id"))
+        answers = body.get("answers")
+        if not isinstance(answers, dict):
+            raise BadRequest(_("Thiếu “answers”: một đối tượng mã câu hỏi → câu trả lời."))
+    except BadRequest as error:
+        return _error(400, "bad_request", str(error))
+    token, unit_code = body.get("token"), body.get("unit")
+    device = device_of(request, body)
+    try:
+        if isinstance(token, str) and token:
+            if not throttle_allow("token", token[:64]):
+                return _throttled("token")
+            response, created = survey_answer(
+                token=token, client_id=client_id, raw=answers, origin=origin, device=device
+            )
+        elif isinstance(unit_code, str) and unit_code:
+            unit = Unit.objects.filter(code=unit_code).first()
+            if unit is None:
+                return _error(404, "not_found", _("Không có đơn vị mã %(code)s.") % {"code": unit_code[:20]})
+            if not throttle_allow("rating", f"{origin}:{unit.pk}"):
+                return _throttled("rating")
+            response, created = rating_submit(unit=unit, client_id=client_id, raw=answers, origin=origin, device=device)
+        else:
+            message = _("Thiếu “token” của phiếu (hoặc “unit” khi đánh giá trên trang công khai).")
+            return _error(400, "bad_request", message)
+    except SubmissionRefused as refused:
+        return _error(refused.status, refused.code, refused.message)
+    except BallotInvalid as invalid:
+        return _error(400, "invalid", _("Có câu trả lời chưa hợp lệ."), errors=invalid.errors)
+    if created:
+        return JsonResponse({"status": "stored", "message": _("Cảm ơn ông/bà đã đánh giá.")}, status=201)
+    return JsonResponse({"status": "duplicate", "message": _("Câu trả lời này đã được ghi nhận trước đó.")})
+
+
+def _client_id(value: Any) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        raise BadRequest(_("Thiếu hoặc sai “client_id”: cần một UUID do máy gửi tạo ra.")) from None
+
+
+@csrf_exempt
+@require_POST
+def dossiers(request):
+    """Register a resolved dossier for the key's unit and issue its survey: 201 new, 200 the same dossier again."""
+    scheme, _space, secret = request.headers.get("Authorization", "").partition(" ")
+    key = api_key_check(secret.strip()) if scheme.lower() == "bearer" else None
+    if key is None:
+        response = _error(401, "unauthorized", _("Thiếu hoặc sai khóa API (Authorization: Bearer …)."))
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+    if not throttle_allow("api_key", str(key.pk)):
+        return _throttled("api_key")
+    try:
+        body = _json_body(request)
+        data = dossier_parse(unit=key.unit, raw=body)
+    except BadRequest as error:
+        return _error(400, "bad_request", str(error))
+    except DossierInvalid as invalid:
+        return _error(400, "invalid", _("Có trường chưa hợp lệ."), errors=invalid.errors)
+    dossier, _created = dossier_register(unit=key.unit, data=data, source="api")
+    try:
+        survey, created = survey_issue(dossier=dossier)
+    except NoSurveyForm as error:
+        return _error(409, "no_form", str(error))
+    return JsonResponse(
+        {"token": survey_token(survey.key), "url": survey_link(survey, request), "expires": survey.expires.isoformat()},
+        status=201 if created else 200,
+    )

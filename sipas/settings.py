@@ -123,6 +123,8 @@ SITE_URL = env_str("SITE_URL", "")
 SIPAS_TOKEN_KEY = env_str("SIPAS_TOKEN_KEY", SECRET_KEY)
 # How long an issued survey's link takes answers, unless the unit sets its own.
 SIPAS_SURVEY_EXPIRY_DAYS = env_int("SIPAS_SURVEY_EXPIRY_DAYS", 7)
+# Citizens' contact details are deleted this long after they were left (see purge_contacts).
+SIPAS_CONTACT_RETENTION_DAYS = env_int("SIPAS_CONTACT_RETENTION_DAYS", 365)
 # Submissions allowed per window: (count, seconds). Citizens, tablets and the one-stop software.
 SIPAS_THROTTLES = {
     "address": (env_int("THROTTLE_ADDRESS_COUNT", 30), env_int("THROTTLE_ADDRESS_SECONDS", 600)),

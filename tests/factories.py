@@ -45,3 +45,32 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     unit = factory.SubFactory(UnitFactory)
     role = Membership.Role.COUNTER
+
+
+def dossier_with_survey(*, unit, code="HS-0001", officer="Nguyễn Văn An", counter=None, **fields):
+    """A resolved dossier of `unit` and the survey issued for it; returns (dossier, survey, token).
+
+    Needs the built-in forms loaded (the `builtin_forms` fixture): the survey uses sipas-5 unless
+    the unit chose another form.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from surveys.models import Dossier
+    from surveys.services.issuing import survey_issue
+    from surveys.tokens import survey_token
+
+    today = timezone.localdate()
+    dossier = Dossier.objects.create(
+        unit=unit,
+        code=code,
+        procedure_text=fields.pop("procedure_text", "Đăng ký khai sinh"),
+        received=fields.pop("received", today - datetime.timedelta(days=3)),
+        resolved=fields.pop("resolved", today),
+        on_time=fields.pop("on_time", True),
+        officer=officer,
+        **fields,
+    )
+    survey, _created = survey_issue(dossier=dossier, counter=counter)
+    return dossier, survey, survey_token(survey.key)

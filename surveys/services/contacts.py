@@ -1,0 +1,20 @@
+"""Keep citizens' contact details no longer than the consent text promises."""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.audit import log_action
+from surveys.models import ResponseContact
+
+
+def contacts_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete contact details left more than SIPAS_CONTACT_RETENTION_DAYS ago; the answers stay."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.SIPAS_CONTACT_RETENTION_DAYS)
+    with transaction.atomic():
+        deleted, _per_model = ResponseContact.objects.filter(response__created__lt=cutoff).delete()
+        if deleted:
+            log_action(actor=None, action="surveys.contacts.purged", data={"count": deleted})
+    return deleted

@@ -71,7 +71,9 @@ def kiosk_for_key(key: str) -> Kiosk | None:
         .first()
     )
     if kiosk is not None:
-        Kiosk.objects.filter(pk=kiosk.pk).update(last_seen=timezone.now())
+        # The tablet asks every few seconds; a minute's precision is enough and spares the writes.
+        now = timezone.now()
+        Kiosk.objects.filter(pk=kiosk.pk, last_seen__lt=now - datetime.timedelta(minutes=1)).update(last_seen=now)
     return kiosk
 
 

@@ -1,4 +1,4 @@
-"""The empty XLSX a unit fills with typed-in paper ballots, with a sheet that explains every column."""
+"""The empty XLSX files a unit fills (paper ballots, resolved dossiers), each with a sheet explaining its columns."""
 
 from io import BytesIO
 
@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from surveys.models import FormVersion, Question
+from surveys.services.dossiers import IMPORT_HEADERS
 from surveys.services.imports import DATE_HEADER, PROCEDURE_HEADER, import_headers
 
 BOLD = Font(bold=True)
@@ -92,3 +93,81 @@ def _accepted(question: Question) -> str:
     if question.kind == Question.Kind.UNIT:
         return _("Tên đơn vị, ghi như trên phiếu.")
     return _("Ghi nguyên văn ý kiến trên phiếu.")
+
+
+def dossier_template_xlsx() -> bytes:
+    """Sheet "Hồ sơ" holds the header row `dossiers_import` reads; sheet "Hướng dẫn" says what each column takes."""
+    headers = list(IMPORT_HEADERS)
+    workbook = Workbook()
+    dossiers = workbook.active
+    dossiers.title = _("Hồ sơ")
+    dossiers.append(headers)
+    for index, name in enumerate(headers, start=1):
+        dossiers.cell(row=1, column=index).font = BOLD
+        dossiers.column_dimensions[get_column_letter(index)].width = _DOSSIER_WIDTHS.get(IMPORT_HEADERS[name], 16)
+        # Text, so a typed 05/03/2026 stays 5 March whatever the computer's date settings.
+        dossiers.column_dimensions[get_column_letter(index)].number_format = "@"
+    dossiers.freeze_panes = "A2"
+
+    guide = workbook.create_sheet(_("Hướng dẫn"))
+    guide.append([_("Cột"), _("Nội dung"), _("Cách ghi"), _("Ví dụ")])
+    for cell in guide[1]:
+        cell.font = BOLD
+    for name in headers:
+        meaning, rule, example = _DOSSIER_COLUMNS[IMPORT_HEADERS[name]]
+        guide.append([name, str(meaning), str(rule), example])
+    for row in guide.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = WRAP
+    guide.append([])
+    for line in _DOSSIER_NOTES:
+        guide.append([str(line)])
+    for letter, width in zip("ABCD", (22, 36, 70, 28), strict=True):
+        guide.column_dimensions[letter].width = width
+    guide.freeze_panes = "A2"
+
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+_DOSSIER_WIDTHS = {"dossier_code": 22, "procedure": 50, "officer": 28}
+_DOSSIER_DAY_RULE = gettext_lazy(
+    "Bắt buộc. Ghi dd/mm/yyyy (ví dụ 05/03/2026) hoặc dùng ô kiểu ngày; không được sau hôm nay."
+)
+_DOSSIER_COLUMNS = {
+    "dossier_code": (
+        gettext_lazy("Mã hồ sơ trên phần mềm một cửa"),
+        gettext_lazy("Bắt buộc, tối đa 60 ký tự. Mỗi mã chỉ một dòng; mã đã nhập trước đây được giữ nguyên."),
+        "000.00.12.H26-260305-0001",
+    ),
+    "procedure": (
+        gettext_lazy("Thủ tục hành chính đã giải quyết"),
+        gettext_lazy(
+            "Bắt buộc. Tên hoặc mã thủ tục trong danh mục (có dấu hay không dấu đều được); "
+            "tên không có trong danh mục được giữ nguyên như ghi tay."
+        ),
+        "Đăng ký khai sinh",
+    ),
+    "received": (gettext_lazy("Ngày tiếp nhận hồ sơ"), _DOSSIER_DAY_RULE, "02/03/2026"),
+    "resolved": (
+        gettext_lazy("Ngày trả kết quả (đã giải quyết)"),
+        gettext_lazy("Bắt buộc, dd/mm/yyyy; không trước ngày tiếp nhận, không sau hôm nay."),
+        "05/03/2026",
+    ),
+    "on_time": (
+        gettext_lazy("Hồ sơ giải quyết đúng hạn hay trễ hạn"),
+        gettext_lazy("Bắt buộc. Ghi “Đúng hạn” hoặc “Trễ hạn” (cũng nhận: có/không, true/false, 1/0)."),
+        "Đúng hạn",
+    ),
+    "officer": (
+        gettext_lazy("Công chức giải quyết hồ sơ"),
+        gettext_lazy("Không bắt buộc, tối đa 200 ký tự. Chỉ lãnh đạo đơn vị xem kết quả theo từng công chức."),
+        "Nguyễn Văn An",
+    ),
+}
+_DOSSIER_NOTES = [
+    gettext_lazy("Mỗi dòng là một hồ sơ đã giải quyết. Giữ nguyên dòng tiêu đề; cột “Công chức giải quyết” có thể bỏ."),
+    gettext_lazy("Chỉ cần một ô sai là cả tệp không được nhập; trang nhập hồ sơ liệt kê mọi lỗi theo dòng và cột."),
+    gettext_lazy("Nhập hồ sơ không tự phát phiếu khảo sát: phát phiếu cho từng hồ sơ ở trang Hồ sơ."),
+]

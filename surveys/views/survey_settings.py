@@ -1,7 +1,54 @@
-"""The unit head's survey settings."""
+"""The unit head's survey settings: the form citizens answer, how long a link lives, the public rating page."""
 
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from surveys.forms.api_keys import UNIT_SELECT_LIMIT
+from surveys.forms.survey_settings import SurveySettingsForm
+from surveys.models import Membership
+from surveys.selectors.integrity import HEAD_ROLES, units_headed_by
+from surveys.services.issuing import survey_settings_of
+from surveys.services.survey_settings import survey_settings_save
 
 
-def settings_edit(request, **kwargs):
-    raise Http404  # placeholder: being built
+def _default_unit_code(user, units) -> str | None:
+    """The unit the person heads (or administers) themselves, else the first one they reach."""
+    own = Membership.objects.filter(user=user, role__in=HEAD_ROLES, unit__in=units).order_by("unit__path")
+    return own.values_list("unit__code", flat=True).first() or units.values_list("code", flat=True).first()
+
+
+@login_required
+def settings_edit(request):
+    units = units_headed_by(user=request.user).current().order_by("path")
+    code = request.GET.get("don_vi") or _default_unit_code(request.user, units)
+    if code is None:
+        raise Http404
+    unit = get_object_or_404(units, code=code)
+    form = SurveySettingsForm(request.POST or None, unit=unit, current=survey_settings_of(unit))
+    if request.method == "POST" and form.is_valid():
+        survey_settings_save(actor=request.user, unit=unit, **form.cleaned_data)
+        messages.success(request, _("Đã lưu cài đặt khảo sát của %(unit)s.") % {"unit": unit.name})
+        return redirect(f"{reverse('survey_settings')}?don_vi={unit.code}")
+    choices = list(units.values_list("code", "name")[: UNIT_SELECT_LIMIT + 1])
+    path = reverse("rating", kwargs={"code": unit.code})
+    rating_url = settings.SITE_URL.rstrip("/") + path if settings.SITE_URL else request.build_absolute_uri(path)
+    return render(
+        request,
+        "surveys/survey_settings.html",
+        {
+            "unit": unit,
+            "form": form,
+            "unit_choices": choices if 1 < len(choices) <= UNIT_SELECT_LIMIT else None,
+            "unit_typed": len(choices) > UNIT_SELECT_LIMIT,
+            "rating_url": rating_url,
+            # segno writes the SVG itself from the link alone: nothing of the request reaches it unescaped.
+            "rating_qr": mark_safe(segno.make(rating_url, error="m").svg_inline(scale=4, border=2)),
+        },
+    )

@@ -6,12 +6,16 @@ from django.shortcuts import render
 from surveys import selectors
 from surveys.models import Membership
 from surveys.scoping import get_unit_for_user
+from surveys.selectors.integrity import HEAD_ROLES, alerts_unseen
 
 
 @login_required
 def home(request):
     memberships = selectors.memberships_of(user=request.user)
     roles = {membership.role for membership in memberships}
+    # A "Có" to extra papers or fees reaches the head the next time they open the site.
+    watches = request.user.is_superuser or bool(roles & set(HEAD_ROLES))
+    alerts = alerts_unseen(user=request.user) if watches else None
     return render(
         request,
         "surveys/home.html",
@@ -19,6 +23,9 @@ def home(request):
             "memberships": memberships,
             "roles": roles,
             "Role": Membership.Role,
+            "alerts": alerts[:5] if alerts is not None else [],
+            "alert_count": alerts.count() if alerts is not None else 0,
+            "watches": watches,
         },
     )
 

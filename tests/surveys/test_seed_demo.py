@@ -1,30 +1,46 @@
+import datetime
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.utils import timezone
 
-from surveys.demo import DEMO_UNITS
-from surveys.models import Answer, Batch, Response
+from surveys.demo import DEMO_UNITS, SLOW_OFFICER
+from surveys.models import Answer, Batch, Counter, Dossier, IntegrityAlert, IssuedSurvey, Kiosk, Response
+from surveys.selectors.integrity import alerts_unseen, bursts, officer_answer_rates
 
 
 @pytest.mark.django_db
-def test_seed_demo_adds_a_year_of_varied_ballots_once():
+def test_seed_demo_fills_every_screen_once():
     for command in ["load_units", "load_forms", "load_procedures"]:
         call_command(command, stdout=io.StringIO())
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=out)
-    first, second = out.getvalue().splitlines()
-    assert first.endswith(f"{Response.objects.count()} demo ballots created")
-    assert second.endswith("0 demo ballots created")
+    ballots, surveys, ballots_again, surveys_again = out.getvalue().splitlines()
 
-    per_unit = dict(
-        Response.objects.values_list("unit__code").annotate(months=Count("answered_on__month", distinct=True))
+    assert ballots.endswith(f"{Response.objects.filter(channel='paper').count()} demo ballots created")
+    assert ballots_again.endswith("0 demo ballots created")
+    assert surveys == (
+        f"seed_demo: {Counter.objects.count()} counters, {Dossier.objects.count()} resolved dossiers, "
+        f"{IssuedSurvey.objects.count()} surveys issued, {Response.objects.filter(channel='issued').count()} answered, "
+        f"{Response.objects.filter(channel='online').count()} online ratings created"
     )
+    assert surveys_again.endswith(
+        "0 counters, 0 resolved dossiers, 0 surveys issued, 0 answered, 0 online ratings created"
+    )
+    check_paper_ballots()
+    check_issued_surveys()
+
+
+def check_paper_ballots():
+    paper = Response.objects.filter(channel="paper")
+    per_unit = dict(paper.values_list("unit__code").annotate(months=Count("answered_on__month", distinct=True)))
     assert per_unit == {demo.code: 12 for demo in DEMO_UNITS}
     rates = (
-        Answer.objects.filter(question__kind="scale")
+        Answer.objects.filter(question__kind="scale", response__channel="paper")
         .values("response__unit__code")
         .annotate(n=Count("id"), satisfied=Count("id", filter=Q(value__gte=4)), low=Count("id", filter=Q(value__lte=2)))
     )
@@ -34,3 +50,47 @@ def test_seed_demo_adds_a_year_of_varied_ballots_once():
     assert Batch.objects.filter(status="open").count() == len(DEMO_UNITS)  # this month's box is still being typed
     assert Batch.objects.filter(status="closed").count() == 11 * len(DEMO_UNITS)
     assert Answer.objects.filter(question__flags_integrity=True, value=1).exists()  # a "Có" for the head to see
+
+
+def check_issued_surveys():
+    codes = sorted(demo.code for demo in DEMO_UNITS)
+    counters = sorted(Counter.objects.values_list("unit__code", "name"))
+    assert counters == sorted([(code, "Quầy 1") for code in codes] + [("09556", "Quầy 2")])
+    assert Kiosk.objects.filter(paired__isnull=False, counter__unit__code="09556").count() == 1
+
+    # Three months of dossiers per unit, mostly on time; about 60% issued, about half of those answered.
+    months = dict(Dossier.objects.values_list("unit__code").annotate(n=Count("resolved__month", distinct=True)))
+    assert months == dict.fromkeys(codes, 3)
+    dossiers = Dossier.objects.count()
+    assert 0.85 < Dossier.objects.filter(on_time=True).count() / dossiers < 0.95
+    issued = IssuedSurvey.objects.count()
+    answered = Response.objects.filter(channel="issued").count()
+    assert 0.5 < issued / dossiers < 0.7 and 0.45 < answered / issued < 0.65
+    # Backdated to when the story says: answers over the months, none before its survey, none after it expired.
+    assert Response.objects.filter(channel="issued").aggregate(n=Count("answered_on__month", distinct=True))["n"] >= 2
+    late_or_early = Response.objects.filter(channel="issued").filter(
+        Q(created__lt=F("survey__issued")) | Q(created__gt=F("survey__expires"))
+    )
+    assert not late_or_early.exists()
+    assert not IssuedSurvey.objects.filter(issued__gt=timezone.now()).exists()
+    assert not IssuedSurvey.objects.filter(counter__isnull=True).exists()
+    assert IssuedSurvey.objects.open().exists()  # some recent links still wait for an answer
+    assert Response.objects.filter(channel="online").values("unit").distinct().count() == len(DEMO_UNITS)
+
+    users = get_user_model().objects
+    # Sở Công Thương's head has a few fresh "Có" to extra papers or fees; older alerts are read.
+    fresh = alerts_unseen(user=users.get(username="lanhdao.sct.dongnai"))
+    assert 3 <= fresh.count() <= 8
+    assert {alert.question.code for alert in fresh} == {"3.7", "3.8"}
+    assert IntegrityAlert.objects.filter(seen__isnull=False).exists()
+
+    # Hà Đông's head sees one civil servant's citizens answer far less, a busy tablet and a burst from one address.
+    head = users.get(username="lanhdao.hadong")
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    rates = {
+        row["dossier__officer"]: row["unanswered_rate"] for row in officer_answer_rates(user=head, month=last_month)
+    }
+    slow = rates.pop(SLOW_OFFICER[1])
+    assert slow > max(rates.values()) + 20
+    found = {(burst.kind, burst.from_kiosk, burst.count) for burst in bursts(user=head)}
+    assert found == {("device", True, 11), ("origin", False, 12)}

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from surveys.demo import DEMO_UNITS, demo_ballots_seed
+from surveys.demo import DEMO_UNITS, demo_ballots_seed, demo_surveys_seed
 from surveys.models import FormTemplate, Membership, Unit
 
 DEMO_PASSWORD = "sipas-demo-2026"
@@ -35,6 +35,12 @@ class Command(BaseCommand):
     Then it opens the sealed box of each demo unit once a month for the last
     twelve months and types the ballots in through the same services as the
     typing screen (surveys/demo.py); the current month's batch stays open.
+    Each demo unit also gets a counter ("Quầy 1"; Hà Đông a second one and a
+    paired tablet), its survey settings, three months of resolved dossiers,
+    surveys issued for about 60% of them and answered for about half of
+    those (one civil servant's citizens answer far less), a few online
+    ratings, some "Có" to extra fees at Sở Công Thương Đồng Nai, and at Hà
+    Đông a busy hour on the tablet and an evening of answers from one address.
     Needs load_units and load_forms first (load_procedures for procedure names).
     With -v 2 it lists every account. Idempotent: a second run resets the demo
     passwords and creates nothing new. Never run it on a production database.
@@ -70,3 +76,9 @@ class Command(BaseCommand):
             f"seed_demo: {len(DEMO_ACCOUNTS)} demo accounts ({created} created), password {DEMO_PASSWORD}; "
             f"{ballots} demo ballots created"
         )
+        surveys = demo_surveys_seed()
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                f"seed_demo: {surveys.counters} counters, {surveys.dossiers} resolved dossiers, {surveys.issued} "
+                f"surveys issued, {surveys.answered} answered, {surveys.ratings} online ratings created"
+            )

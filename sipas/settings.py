@@ -122,14 +122,20 @@ SITE_URL = env_str("SITE_URL", "")
 # Survey links and kiosk keys are keyed hashes of this; rotating it invalidates open links.
 SIPAS_TOKEN_KEY = env_str("SIPAS_TOKEN_KEY", SECRET_KEY)
 # How long an issued survey's link takes answers, unless the unit sets its own.
-SIPAS_SURVEY_EXPIRY_DAYS = env_int("SIPAS_SURVEY_EXPIRY_DAYS", 7)
+SIPAS_SURVEY_EXPIRY_DAYS = env_int("SIPAS_SURVEY_EXPIRY_DAYS", 7, low=1, high=90)
 # Citizens' contact details are deleted this long after they were left (see purge_contacts).
-SIPAS_CONTACT_RETENTION_DAYS = env_int("SIPAS_CONTACT_RETENTION_DAYS", 365)
+SIPAS_CONTACT_RETENTION_DAYS = env_int("SIPAS_CONTACT_RETENTION_DAYS", 365, low=1)
+# Behind a reverse proxy every request comes from the proxy: set how many proxies append to
+# X-Forwarded-For, so throttling sees the citizen's address. 0 trusts no header.
+SIPAS_PROXY_HOPS = env_int("SIPAS_PROXY_HOPS", 0, low=0, high=5)
 # Submissions allowed per window: (count, seconds). Citizens, tablets and the one-stop software.
+# An office's phones share its address, so the address limits leave room for a busy morning;
+# paired tablets are counted by tablet, not by address.
 SIPAS_THROTTLES = {
-    "address": (env_int("THROTTLE_ADDRESS_COUNT", 30), env_int("THROTTLE_ADDRESS_SECONDS", 600)),
+    "address": (env_int("THROTTLE_ADDRESS_COUNT", 60), env_int("THROTTLE_ADDRESS_SECONDS", 600)),
+    "kiosk": (env_int("THROTTLE_KIOSK_COUNT", 120), env_int("THROTTLE_KIOSK_SECONDS", 600)),
     "token": (env_int("THROTTLE_TOKEN_COUNT", 10), env_int("THROTTLE_TOKEN_SECONDS", 600)),
-    "rating": (env_int("THROTTLE_RATING_COUNT", 5), env_int("THROTTLE_RATING_SECONDS", 3600)),
+    "rating": (env_int("THROTTLE_RATING_COUNT", 20), env_int("THROTTLE_RATING_SECONDS", 3600)),
     "pairing": (env_int("THROTTLE_PAIRING_COUNT", 5), env_int("THROTTLE_PAIRING_SECONDS", 600)),
     "api_key": (env_int("THROTTLE_API_KEY_COUNT", 600), env_int("THROTTLE_API_KEY_SECONDS", 60)),
 }

@@ -1,5 +1,7 @@
 """Fixed-window counters in the cache: how many submissions one address, token or key may make."""
 
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import cache
 
@@ -21,5 +23,22 @@ def throttle_allow(scope: str, key: str) -> bool:
 
 
 def client_address(request) -> str:
-    """The sender's address. Behind a proxy, set the server's REMOTE_ADDR from it (e.g. in gunicorn)."""
-    return request.META.get("REMOTE_ADDR", "")
+    """The sender's address as throttling counts it.
+
+    Behind SIPAS_PROXY_HOPS proxies, the address the nearest trusted proxy saw in
+    X-Forwarded-For (entries further left can be forged by the sender). An IPv6
+    sender holds a whole /64, so it counts as that network.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    hops = settings.SIPAS_PROXY_HOPS
+    if hops:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            address = forwarded[-hops]
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from surveys.models import IssuedSurvey, Response, Unit
 from surveys.services.issuing import survey_for_token, survey_form_for, survey_settings_of
-from surveys.services.responses import BallotParser, response_submit
+from surveys.services.responses import Ballot, BallotParser, ClientIdTaken, response_submit
 
 
 class SubmissionRefused(Exception):
@@ -37,6 +37,17 @@ class SurveyAnswered(SubmissionRefused):
 class SurveyExpired(SubmissionRefused):
     status = 410
     code = "expired"
+
+
+class NothingAnswered(SubmissionRefused):
+    status = 400
+    code = "empty"
+
+
+def _require_something(ballot: Ballot) -> None:
+    """An empty submission would use up the link (and count as answered) for nothing."""
+    if ballot.is_empty():
+        raise NothingAnswered(_("Ông/bà chưa trả lời câu nào."))
 
 
 def survey_open_for(token: str) -> IssuedSurvey:
@@ -73,6 +84,7 @@ def survey_answer(
     survey = survey_open_for(token)
     dossier = survey.dossier
     ballot = BallotParser(version=survey.version, unit=dossier.unit, require_consent=True).parse(raw)
+    _require_something(ballot)
     # The dossier says which procedure this was; the citizen's own words stay when it does not.
     if dossier.procedure is not None or dossier.procedure_text:
         ballot.procedure, ballot.procedure_text = dossier.procedure, dossier.procedure_text
@@ -88,6 +100,8 @@ def survey_answer(
             origin=origin,
             device=device,
         )
+    except ClientIdTaken as taken:
+        raise SurveyAnswered(str(taken)) from None
     except IntegrityError:
         # Another submission answered this survey a moment earlier: the database let only one in.
         raise SurveyAnswered(_("Phiếu khảo sát của hồ sơ này đã được trả lời. Xin cảm ơn ông/bà.")) from None
@@ -111,13 +125,17 @@ def rating_submit(
     rating_open_for(unit)
     version = survey_form_for(unit)
     ballot = BallotParser(version=version, unit=unit, require_consent=True).parse(raw)
-    return response_submit(
-        version=version,
-        unit=unit,
-        channel=Response.Channel.ONLINE,
-        answered_on=timezone.localdate(),
-        ballot=ballot,
-        client_id=client_id,
-        origin=origin,
-        device=device,
-    )
+    _require_something(ballot)
+    try:
+        return response_submit(
+            version=version,
+            unit=unit,
+            channel=Response.Channel.ONLINE,
+            answered_on=timezone.localdate(),
+            ballot=ballot,
+            client_id=client_id,
+            origin=origin,
+            device=device,
+        )
+    except ClientIdTaken as taken:
+        raise SurveyAnswered(str(taken)) from None

@@ -129,7 +129,10 @@ def dossier_register(*, unit: Unit, data: DossierData, source: str, actor=None) 
             )
     except IntegrityError:
         # The same dossier arrived twice at once; the first one stands.
-        return Dossier.objects.get(unit=unit, code=data.code), False
+        existing = Dossier.objects.filter(unit=unit, code=data.code).first()
+        if existing is None:
+            raise
+        return existing, False
     return dossier, True
 
 
@@ -195,19 +198,23 @@ def dossiers_import(*, actor, unit: Unit, file: IO[bytes]) -> DossierImportResul
     fresh = [data for data in parsed if data.code not in known]
     with transaction.atomic():
         Dossier.objects.bulk_create(
-            Dossier(
-                unit=unit,
-                code=data.code,
-                procedure=data.procedure,
-                procedure_text=data.procedure_text,
-                received=data.received,
-                resolved=data.resolved,
-                on_time=data.on_time,
-                officer=data.officer,
-                source=Dossier.Source.IMPORT,
-                created_by=actor,
-            )
-            for data in fresh
+            (
+                Dossier(
+                    unit=unit,
+                    code=data.code,
+                    procedure=data.procedure,
+                    procedure_text=data.procedure_text,
+                    received=data.received,
+                    resolved=data.resolved,
+                    on_time=data.on_time,
+                    officer=data.officer,
+                    source=Dossier.Source.IMPORT,
+                    created_by=actor,
+                )
+                for data in fresh
+            ),
+            # A dossier the one-stop software sent a moment ago stands, as with codes known before.
+            ignore_conflicts=True,
         )
         log_action(
             actor=actor,

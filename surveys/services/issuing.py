@@ -68,7 +68,10 @@ def survey_issue(*, dossier: Dossier, actor=None, counter: Counter | None = None
             )
     except IntegrityError:
         # Two clicks (or two API calls) for one dossier raced; the first survey stands.
-        return IssuedSurvey.objects.get(dossier=dossier), False
+        existing = IssuedSurvey.objects.filter(dossier=dossier).first()
+        if existing is None:
+            raise
+        return existing, False
     return survey, True
 
 

@@ -60,6 +60,10 @@ class Ballot:
             shown["Thủ tục"] = self.procedure.name if self.procedure else self.procedure_text
         return shown
 
+    def is_empty(self) -> bool:
+        """Nothing the citizen said: no answer, no comment, no contact (a procedure alone says nothing)."""
+        return not self.answers and not self.received_unit_text and not (self.contact and any(self.contact.values()))
+
     def flagged(self) -> list[Question]:
         """Questions answered "Có" where "Có" is a red flag (extra papers, extra fees)."""
         return [
@@ -114,11 +118,13 @@ class BallotParser:
         elif kind == Question.Kind.CONTACT:
             ballot.contact = _contact(value, require_consent=self.require_consent)
         elif kind == Question.Kind.MULTI:
-            items = value if isinstance(value, list) else str(value).split(";")
+            items = value if isinstance(value, list) else clean_text(value, TEXT_LIMITS["other"]).split(";")
             chosen: dict[int, str] = {}
             for item in items:
                 if not _blank(item):
                     number, text = _option(question, item)
+                    if chosen.get(number):
+                        raise ValueError(_("Chỉ ghi một ý khác cho câu này."))
                     chosen[number] = text
             ballot.answers.extend((question, number, text) for number, text in sorted(chosen.items()))
         else:
@@ -148,6 +154,8 @@ def clean_text(value: Any, limit: int) -> str:
     Control characters other than line breaks and tabs are refused: PostgreSQL cannot
     store NUL, and nobody types the others.
     """
+    if isinstance(value, (Mapping, list, tuple, set)):
+        raise ValueError(_("Câu trả lời không đúng dạng: cần một giá trị, không phải một danh sách."))
     text = unicodedata.normalize("NFC", str(value)).strip()
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text):
         raise ValueError(_("Nội dung có ký tự không hợp lệ."))
@@ -170,7 +178,7 @@ def _option(question: Question, value: Any) -> tuple[int, str]:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = clean_text(value, TEXT_LIMITS["other"])
-    if text.isdigit():
+    if text.isdecimal():
         if int(text) in {stored for stored, _ in options}:
             return int(text), ""
     else:
@@ -259,10 +267,11 @@ def response_submit(
 
     Raises IntegrityError when `survey` already has another response: the caller says so.
     """
+    target = {"unit_id": unit.pk, "channel": channel, "batch_id": batch and batch.pk, "survey_id": survey and survey.pk}
     if client_id is not None:
         existing = Response.objects.filter(client_id=client_id).first()
         if existing is not None:
-            return existing, False
+            return _same_submission(existing, target), False
     try:
         with transaction.atomic():
             response = _unsaved(version, unit, channel, answered_on, ballot, batch, entered_by)
@@ -277,8 +286,18 @@ def response_submit(
         existing = Response.objects.filter(client_id=client_id).first() if client_id else None
         if existing is None:
             raise
-        return existing, False
+        return _same_submission(existing, target), False
     return response, True
+
+
+class ClientIdTaken(ValueError):
+    """The client_id already names a response to something else: not a resend of this submission."""
+
+
+def _same_submission(existing: Response, target: dict[str, Any]) -> Response:
+    if any(getattr(existing, field) != value for field, value in target.items()):
+        raise ClientIdTaken(_("Mã gửi này đã được dùng cho một phiếu khác."))
+    return existing
 
 
 def responses_bulk_create(

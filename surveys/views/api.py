@@ -51,7 +51,8 @@ def _json_body(request) -> dict[str, Any]:
         raise BadRequest(_("Dữ liệu gửi lên không phải văn bản UTF-8 hợp lệ.")) from None
     try:
         body = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
+        # ValueError covers malformed JSON and integers too long to convert; RecursionError deep nesting.
         raise BadRequest(_("Dữ liệu gửi lên không phải JSON hợp lệ.")) from None
     if not isinstance(body, dict):
         raise BadRequest(_("Dữ liệu gửi lên phải là một đối tượng JSON."))
@@ -72,8 +73,11 @@ def device_of(request, body: dict[str, Any] | None = None) -> str:
 def responses(request):
     """Store a citizen's answers: `token` for an issued survey, or `unit` for the unit's public page."""
     origin = fingerprint(client_address(request))
-    if not throttle_allow("address", origin):
-        return _throttled("address")
+    kiosk = kiosk_for_key(request.COOKIES.get(KIOSK_COOKIE, ""))
+    # A paired tablet sends a whole office's answers (a backlog after an outage too): count it by itself.
+    scope, sender = ("kiosk", str(kiosk.pk)) if kiosk is not None else ("address", origin)
+    if not throttle_allow(scope, sender):
+        return _throttled(scope)
     try:
         body = _json_body(request)
         client_id = _client_id(body.get("client_id"))

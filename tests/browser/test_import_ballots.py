@@ -37,8 +37,13 @@ def test_a_head_fixes_a_bad_file_and_imports_it(live_server, page, screenshot, t
     own_form = page.locator("#import-templates").get_by_text("Phiếu riêng")
     expect(own_form).to_be_visible()
     # The head also reaches the ward merged into the commune: choosing it reloads that unit's forms.
+    # htmx wires up the swapped-in form only once it settles; a person is never faster than that.
+    page.evaluate(
+        "() => { window.settled = new Promise(done => document.body.addEventListener('htmx:afterSettle', done)); }"
+    )
     page.select_option("#id_unit", "H-VANPHUC")
     expect(own_form).to_have_count(0)
+    page.evaluate("window.settled")
     page.select_option("#id_unit", "09556")
     expect(own_form).to_be_visible()
     page.select_option("#id_template", "sipas-5")

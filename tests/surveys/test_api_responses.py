@@ -202,3 +202,71 @@ def test_fifty_parallel_submissions_on_one_token_store_exactly_one(live_server, 
     assert statuses.count(201) == 1, statuses
     assert statuses.count(409) == 49, statuses
     assert Response.objects.filter(survey__isnull=False).count() == 1
+
+
+def test_one_client_id_names_one_submission_only(client, world, builtin_forms):
+    _d, _s, token = dossier_with_survey(unit=world.commune_a)
+    _d2, other_survey, other_token = dossier_with_survey(unit=world.commune_a, code="HS-0002")
+    client_id = str(uuid.uuid4())
+    post(client, {"token": token, "client_id": client_id, "answers": ANSWERS})
+
+    reused = post(client, {"token": other_token, "client_id": client_id, "answers": ANSWERS})
+    as_rating = post(client, {"unit": world.commune_a.code, "client_id": client_id, "answers": ANSWERS})
+
+    assert reused.status_code == 409 and "đã được dùng cho một phiếu khác" in reused.json()["message"]
+    assert as_rating.status_code == 409
+    assert not hasattr(other_survey, "response")
+    assert Response.objects.count() == 1
+
+
+def test_an_empty_submission_does_not_use_up_the_link(client, issued):
+    _dossier, survey, token = issued
+
+    empty = post(client, {"token": token, "client_id": str(uuid.uuid4()), "answers": {}})
+    procedure_only = post(client, {"token": token, "client_id": str(uuid.uuid4()), "answers": {"Thủ tục": "x"}})
+
+    assert empty.status_code == 400 and empty.json()["error"] == "empty"
+    assert procedure_only.status_code == 400
+    assert Response.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("answers", "code", "message"),
+    [
+        ({"Câu 1": [5]}, "Câu 1", "không đúng dạng"),
+        ({"Câu 1": {"score": 5}}, "Câu 1", "không đúng dạng"),
+        ({"Câu 1": "²"}, "Câu 1", "chỉ nhận điểm 1–5"),
+        ({"Câu 1": 10**30}, "Câu 1", "chỉ nhận điểm 1–5"),
+    ],
+    ids=["list-for-a-scale", "object-for-a-scale", "superscript-digit", "huge-number"],
+)
+def test_answers_of_the_wrong_shape_are_refused(client, issued, answers, code, message):
+    _dossier, _survey, token = issued
+
+    reply = post(client, {"token": token, "client_id": str(uuid.uuid4()), "answers": answers})
+
+    assert reply.status_code == 400
+    assert message in reply.json()["errors"][code]
+
+
+def test_bodies_that_break_a_json_parser_get_400(client, issued):
+    _dossier, _survey, token = issued
+    digits = "9" * 5000
+    long_number = f'{{"token": "{token}", "client_id": "{uuid.uuid4()}", "answers": {{"Câu 1": {digits}}}}}'
+    deep = '{"answers": ' + "[" * 20000
+
+    assert post(client, long_number).status_code == 400
+    assert post(client, deep).status_code == 400
+    assert Response.objects.count() == 0
+
+
+def test_throttling_counts_an_ipv6_network_and_trusts_only_the_configured_proxies(rf, settings):
+    from surveys.throttle import client_address
+
+    phone = rf.post("/", REMOTE_ADDR="2001:db8:1:2:aaaa::1")
+    forged = rf.post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+
+    assert client_address(phone) == "2001:db8:1:2::/64"
+    assert client_address(forged) == "10.0.0.2"
+    settings.SIPAS_PROXY_HOPS = 1
+    assert client_address(forged) == "203.0.113.9"

@@ -118,3 +118,13 @@ def test_registering_the_same_dossier_code_twice_keeps_the_first(world, builtin_
 
     assert created and not created_again and first == second
     assert Dossier.objects.get().officer == "Lê Thị Hoa"
+
+
+def test_a_dossier_code_must_be_text(world, builtin_forms):
+    raw = {"dossier_code": {"a": 1}, "procedure": ["x"], "received": "03/03/2025", "resolved": "05/03/2025"}
+
+    with pytest.raises(DossierInvalid) as caught:
+        dossier_parse(unit=world.commune_a, raw={**raw, "on_time": True})
+
+    assert "không đúng dạng" in caught.value.errors["dossier_code"]
+    assert "không đúng dạng" in caught.value.errors["procedure"]

@@ -3,14 +3,13 @@
 from dataclasses import dataclass
 from typing import Any
 
-import segno
-from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from surveys.links import absolute_url, qr_svg
 from surveys.models import Counter, Kiosk, Membership, Unit
 from surveys.scoping import units_for_user
 from surveys.services.issuing import survey_settings_of
@@ -72,18 +71,11 @@ def get_kiosk_for_user(*, user, pk: int) -> Kiosk:
     return get_object_or_404(Kiosk.objects.filter(counter__in=counters_managed_by(user=user)), pk=pk)
 
 
-def site_url(request, path: str) -> str:
-    """`path` as an absolute address: SITE_URL when set, else the host the request came to."""
-    if settings.SITE_URL:
-        return settings.SITE_URL.rstrip("/") + path
-    return request.build_absolute_uri(path)
-
-
 def kiosk_welcome(*, kiosk: Kiosk, request) -> dict:
     """What the tablet's welcome screen shows: its unit and counter, and the unit's public rating page if open."""
     unit = kiosk.counter.unit
     rating_url = rating_qr = None
     if survey_settings_of(unit).public_rating:
-        rating_url = site_url(request, reverse("rating", kwargs={"code": unit.code}))
-        rating_qr = segno.make(rating_url, error="m").svg_inline(scale=4, border=2)
+        rating_url = absolute_url(reverse("rating", kwargs={"code": unit.code}), request)
+        rating_qr = qr_svg(rating_url)
     return {"unit": unit, "counter": kiosk.counter, "rating_url": rating_url, "rating_qr": rating_qr}

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from surveys.audit import log_action
+from surveys.links import absolute_url
 from surveys.models import Counter, Dossier, FormTemplate, FormVersion, IssuedSurvey, SurveySettings, Unit
 from surveys.tokens import digest, survey_token
 
@@ -97,7 +98,4 @@ def survey_for_token(token: str) -> IssuedSurvey | None:
 
 def survey_link(survey: IssuedSurvey, request=None) -> str:
     """The survey's short link, absolute: SITE_URL when set, else the host the request came to."""
-    path = reverse("survey_answer", kwargs={"token": survey_token(survey.key)})
-    if settings.SITE_URL:
-        return settings.SITE_URL.rstrip("/") + path
-    return request.build_absolute_uri(path) if request is not None else path
+    return absolute_url(reverse("survey_answer", kwargs={"token": survey_token(survey.key)}), request)

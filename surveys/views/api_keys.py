@@ -1,6 +1,5 @@
 """The unit head's API keys: the one-stop software registers resolved dossiers with them."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -11,14 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from surveys.forms.api_keys import ApiKeyCreateForm
+from surveys.links import absolute_url
 from surveys.selectors.api_keys import api_keys_for_user, get_api_key_for_user
 from surveys.selectors.integrity import units_headed_by
 from surveys.services import api_keys
-
-
-def _absolute(request, path: str) -> str:
-    """The address the one-stop software calls: SITE_URL when set, else the host this page came from."""
-    return settings.SITE_URL.rstrip("/") + path if settings.SITE_URL else request.build_absolute_uri(path)
 
 
 @login_required
@@ -39,7 +34,7 @@ def api_key_list(request):
             "form": form,
             "keys": api_keys_for_user(user=request.user),
             "created": created,
-            "api_url": _absolute(request, reverse("api_dossiers")),
+            "api_url": absolute_url(reverse("api_dossiers"), request),
             "today": timezone.localdate(),
         },
     )

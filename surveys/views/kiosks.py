@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from surveys.forms.kiosks import CounterForm, KioskPairForm
+from surveys.links import absolute_url
 from surveys.scoping import units_for_user
 from surveys.selectors import kiosks as selectors
 from surveys.services import kiosks as services
@@ -48,7 +49,7 @@ def _counters_page(request, *, status: int = 200, bound: CounterForm | None = No
         "sections": sections,
         "pairing": pairing,
         "query": _unit_query(request),
-        "kiosk_url": selectors.site_url(request, reverse("kiosk_home")),
+        "kiosk_url": absolute_url(reverse("kiosk_home"), request),
     }
     response = render(request, "surveys/counter_list.html", context, status=status)
     # A pairing code must not come back from the browser's cache or history.

@@ -1,17 +1,15 @@
 """The unit head's survey settings: the form citizens answer, how long a link lives, the public rating page."""
 
-import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from surveys.forms.api_keys import UNIT_SELECT_LIMIT
 from surveys.forms.survey_settings import SurveySettingsForm
+from surveys.links import absolute_url, qr_svg
 from surveys.models import Membership
 from surveys.selectors.integrity import HEAD_ROLES, units_headed_by
 from surveys.services.issuing import survey_settings_of
@@ -38,7 +36,7 @@ def settings_edit(request):
         return redirect(f"{reverse('survey_settings')}?don_vi={unit.code}")
     choices = list(units.values_list("code", "name")[: UNIT_SELECT_LIMIT + 1])
     path = reverse("rating", kwargs={"code": unit.code})
-    rating_url = settings.SITE_URL.rstrip("/") + path if settings.SITE_URL else request.build_absolute_uri(path)
+    rating_url = absolute_url(path, request)
     return render(
         request,
         "surveys/survey_settings.html",
@@ -48,7 +46,6 @@ def settings_edit(request):
             "unit_choices": choices if 1 < len(choices) <= UNIT_SELECT_LIMIT else None,
             "unit_typed": len(choices) > UNIT_SELECT_LIMIT,
             "rating_url": rating_url,
-            # segno writes the SVG itself from the link alone: nothing of the request reaches it unescaped.
-            "rating_qr": mark_safe(segno.make(rating_url, error="m").svg_inline(scale=4, border=2)),
+            "rating_qr": qr_svg(rating_url),
         },
     )

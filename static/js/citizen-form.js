@@ -1,44 +1,21 @@
 // The citizen's form on a phone or the counter tablet. Answers stay on the device as they are
-// typed; on "Gửi" they go as JSON to the API with an id made here, and wait in a queue in
-// localStorage until the server has them, so a lost connection loses nothing and a retry never
-// stores twice. Without JavaScript the same form posts as plain HTML.
+// typed; on "Gửi" they go as JSON to the API with an id made here, through the queue of
+// sipas-queue.js that keeps them until the server has them, so a lost connection loses nothing
+// and a retry never stores twice. Without JavaScript the same form posts as plain HTML.
 (function () {
   "use strict";
-  const QUEUE = "sipas-queue";
-  const DEVICE = "sipas-device";
-  const body = document.body;
+  const queue = window.sipasQueue;
   const texts = JSON.parse(document.getElementById("citizen-texts").textContent);
   const form = document.getElementById("citizen-form");
   const statusBox = document.getElementById("citizen-status");
-  let current = null;       // the client_id of what this page sent, once sent
-  let flushing = false;
-  let retryDelay = 2000;
-  let retryTimer = null;
+  let current = null;       // the client_id of what this page sent, until the server has the last word
   let announced = false;    // the kiosk has been told this page's answers wait in the queue
 
-  function uuid4() {
-    // crypto.randomUUID needs HTTPS; office LANs often serve plain HTTP.
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
-    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
-  }
   function load(key, fallback) {
     try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
   }
   function store(key, value) {
     try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: the page still sends */ }
-  }
-  function forget(key) {
-    try { localStorage.removeItem(key); } catch (e) { /* nothing was kept */ }
-  }
-  function queue() { return load(QUEUE, []); }
-  function unqueue(id) { store(QUEUE, queue().filter(function (entry) { return entry.payload.client_id !== id; })); }
-  function device() {
-    let id = load(DEVICE, "");
-    if (!id) { id = uuid4(); store(DEVICE, id); }
-    return id;
   }
 
   // --- the page's form ------------------------------------------------------------------
@@ -164,97 +141,46 @@
     inputs(question).forEach(function (input) { if (input !== consent) input.disabled = !consent.checked; });
   }
 
+  function target() {
+    return form.dataset.token ? { token: form.dataset.token } : { unit: form.dataset.unit };
+  }
+
   function submit(event) {
     event.preventDefault();
     clearErrors();
     const answers = readAnswers();
     if (!Object.keys(answers).length) { setStatus(texts.empty, "error"); return; }
-    const target = form.dataset.token ? { token: form.dataset.token } : { unit: form.dataset.unit };
-    const pending = queue();
-    // One link, one submission: a second tap while the first waits replaces it under the same id.
-    const earlier = target.token && pending.find(function (entry) { return entry.payload.token === target.token; });
-    const payload = Object.assign({}, target, {
-      client_id: earlier ? earlier.payload.client_id : uuid4(),
-      device: device(),
-      answers: answers,
-    });
-    const entry = { payload: payload, draft: draftKey || "", queued: Date.now() };
-    store(QUEUE, pending.filter(function (other) { return other !== earlier; }).concat([entry]));
-    current = payload.client_id;
     announced = false;
     setBusy(true);
     setStatus(texts.sending, "");
-    clearTimeout(retryTimer);
-    flush();
+    current = queue.put(target(), answers, draftKey);
   }
 
-  // --- the queue --------------------------------------------------------------------------
-  function flush() {
-    if (flushing) return;
-    const pending = queue();
-    if (!pending.length) return;
-    flushing = true;
-    // This page's own answers go first: an old entry that keeps failing must not hold them up.
-    const entry = pending.find(function (item) { return item.payload.client_id === current; }) || pending[0];
-    const mine = entry.payload.client_id === current;
-    const controller = "AbortController" in window ? new AbortController() : null;
-    const timeout = setTimeout(function () { if (controller) controller.abort(); }, 20000);
-    fetch(body.dataset.api, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(entry.payload),
-      credentials: "same-origin",
-      signal: controller ? controller.signal : undefined,
-    }).then(function (response) {
-      clearTimeout(timeout);
-      if (response.status >= 500) throw new Error("server");
-      return response.json().catch(function () { return {}; }).then(function (reply) {
-        return { status: response.status, reply: reply, retryAfter: Number(response.headers.get("Retry-After")) };
-      });
-    }).then(function (result) {
-      flushing = false;
-      if (result.status === 429) {
-        // Kept: the server will take it once the window has passed.
-        if (mine) setStatus(result.reply.message || texts.throttled, "throttled");
-        later(Math.max(retryDelay, (result.retryAfter || 60) * 1000));
-        return;
-      }
-      unqueue(entry.payload.client_id);
-      retryDelay = 2000;
-      settle(entry, result, mine);
-      flush();
-    }).catch(function () {
-      clearTimeout(timeout);
-      flushing = false;
-      if (current && !announced) {
-        announced = true;
-        setStatus(texts.queued, "queued");
-        document.dispatchEvent(new CustomEvent("sipas:queued", { detail: { client_id: current } }));
-      }
-      later(retryDelay);
-      retryDelay = Math.min(retryDelay * 2, 60000);
-    });
+  // --- what the queue hears from the server about this page's answers ----------------------
+  function waiting(event) {
+    const detail = event.detail;
+    if (detail.client_id !== current) return;
+    if (detail.status === 429) {
+      // Kept: the server will take it once the window has passed.
+      setStatus(detail.reply.message || texts.throttled, "throttled");
+    } else if (!announced) {
+      announced = true;
+      setStatus(texts.queued, "queued");
+      document.dispatchEvent(new CustomEvent("sipas:queued", { detail: { client_id: current } }));
+    }
   }
-  function later(delay) {
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(flush, delay);
-  }
-  function settle(entry, result, mine) {
-    const status = result.status;
-    const reply = result.reply;
+  function sent(event) {
+    const detail = event.detail;
+    if (detail.client_id !== current) return;
+    current = null;
+    const status = detail.status;
+    const reply = detail.reply;
     if (status === 200 || status === 201) {
-      if (entry.draft) forget(entry.draft);
-      if (mine) {
-        current = null;
-        finish("citizen-done");
-        document.dispatchEvent(new CustomEvent("sipas:submitted", { detail: { status: status } }));
-      }
+      finish("citizen-done");
+      document.dispatchEvent(new CustomEvent("sipas:submitted", { detail: { status: status } }));
     } else if (status === 409 || status === 410 || status === 404) {
-      // The link cannot take this answer any more; the draft is of no use either.
-      if (entry.draft) forget(entry.draft);
-      if (mine) { current = null; finish("citizen-closed", reply.message || texts.failed); }
-    } else if (mine) {
-      current = null;
+      finish("citizen-closed", reply.message || texts.failed);
+    } else {
       setBusy(false);
       const unplaced = status === 400 ? showErrors(reply.errors) : "";
       setStatus([reply.errors ? texts.invalid : reply.message || texts.failed, unplaced].join(" ").trim(), "error");
@@ -280,13 +206,16 @@
     form.addEventListener("input", saveDraft);
     form.addEventListener("change", saveDraft);
     form.addEventListener("submit", submit);
-    // An answer still waiting from an earlier visit of this link: say so, and show its outcome here.
-    const waiting = form.dataset.token && queue().find(function (entry) { return entry.payload.token === form.dataset.token; });
-    if (waiting) { current = waiting.payload.client_id; setStatus(texts.queued, "queued"); }
-  }
-  window.addEventListener("online", function () { retryDelay = 2000; clearTimeout(retryTimer); flush(); });
-  flush();
-  if ("serviceWorker" in navigator && body.dataset.sw) {
-    navigator.serviceWorker.register(body.dataset.sw, { scope: "/" }).catch(function () { /* pages still work online */ });
+    document.addEventListener("sipas:waiting", waiting);
+    document.addEventListener("sipas:sent", sent);
+    // An answer of this page still waiting from an earlier visit: say so, send it again with the same
+    // id when the citizen taps "Gửi" once more, and show its outcome here.
+    const earlier = queue.waiting(target());
+    if (earlier) {
+      current = earlier.payload.client_id;
+      announced = true;
+      setStatus(texts.queued, "queued");
+      queue.adopt(current);
+    }
   }
 })();

@@ -1,13 +1,16 @@
 // The citizen's form on a paired counter tablet goes back to the welcome screen by itself:
 // after 30 seconds without a touch, or a few seconds after the answer was sent. The next person
 // must never see the previous one's answers, so it leaves with location.replace and clears the form.
+// A link that no longer takes an answer (used or expired between the poll and the page) shows why
+// for a few seconds, then goes back as well.
 (function () {
   "use strict";
-  const form = document.querySelector("form[data-kiosk-home]");
-  if (!form) return;
+  const root = document.querySelector("[data-kiosk-home]");
+  if (!root) return;
   const IDLE_MS = 30000;
   const THANKS_MS = 5000;
-  const home = form.dataset.kioskHome;
+  const home = root.dataset.kioskHome;
+  const form = root.tagName === "FORM" ? root : null;
   let timer = null;
   let leaving = false;
 
@@ -16,7 +19,7 @@
   }
 
   function goHome() {
-    form.reset();
+    if (form) form.reset();
     location.replace(home);
   }
 
@@ -26,13 +29,22 @@
     const sent = showing.url === location.pathname ? showing.sent : "";
     const done = load("sipas:kiosk:done", []).concat([location.pathname + "@" + sent]).slice(-20);
     try { localStorage.setItem("sipas:kiosk:done", JSON.stringify(done)); } catch (e) { /* the server still hears */ }
-    fetch(form.dataset.kioskClose, {
+    fetch(root.dataset.kioskClose, {
       method: "POST",
       credentials: "same-origin",
       keepalive: true,
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ token: form.dataset.token }),
+      body: JSON.stringify({ token: root.dataset.token }),
     }).catch(function () {});
+  }
+
+  if (!form) {
+    // Nothing to answer here: the welcome screen must not offer this link again either.
+    close();
+    window.addEventListener("pointerdown", goHome);
+    window.addEventListener("pageshow", function (event) { if (event.persisted) goHome(); });
+    setTimeout(goHome, THANKS_MS);
+    return;
   }
 
   function idle() {

@@ -1,11 +1,14 @@
 // The counter tablet's welcome screen: ask every 2 seconds whether the counter has sent a survey
-// and open it. Offline, ask less and less often and say so; the citizen's form sends its own queue.
+// and open it. Offline, ask less and less often and say so. Answers kept offline are sent from here
+// too (sipas-queue.js); those the server refused for good are counted, discreetly, for the staff.
 (function () {
   "use strict";
   const root = document.getElementById("kiosk");
   if (!root) return;
   const config = JSON.parse(document.getElementById("kiosk-config").textContent);
   const offlineHint = document.getElementById("kiosk-offline");
+  const failedHint = document.getElementById("kiosk-failed");
+  const failedText = failedHint.textContent.trim();  // "{count} …", translated by the server
   const POLL_MS = 2000;
   const MAX_DELAY_MS = 30000;
   let delay = POLL_MS;
@@ -33,6 +36,12 @@
   }
 
   function showOffline(flag) { offlineHint.hidden = !flag; }
+
+  function showFailed() {
+    const count = window.sipasQueue ? window.sipasQueue.failed().length : 0;
+    failedHint.textContent = failedText.replace("{count}", String(count));
+    failedHint.hidden = count === 0;
+  }
 
   function show(next) {
     store("sipas:kiosk:showing", { url: next.url, sent: next.sent });
@@ -71,6 +80,8 @@
       });
   }
 
+  document.addEventListener("sipas:sent", showFailed);
+  showFailed();
   window.addEventListener("online", function () { delay = POLL_MS; later(0); });
   window.addEventListener("offline", function () { showOffline(true); });
   window.addEventListener("pageshow", function (event) { if (event.persisted) later(0); });

@@ -73,7 +73,8 @@ def kiosk_for_key(key: str) -> Kiosk | None:
     if kiosk is not None:
         # The tablet asks every few seconds; a minute's precision is enough and spares the writes.
         now = timezone.now()
-        Kiosk.objects.filter(pk=kiosk.pk, last_seen__lt=now - datetime.timedelta(minutes=1)).update(last_seen=now)
+        if kiosk.last_seen is None or kiosk.last_seen < now - datetime.timedelta(minutes=1):
+            Kiosk.objects.filter(pk=kiosk.pk).update(last_seen=now)
     return kiosk
 
 

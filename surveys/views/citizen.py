@@ -29,9 +29,10 @@ from surveys.throttle import client_address, throttle_allow
 from surveys.tokens import fingerprint
 from surveys.views.api import KIOSK_COOKIE, device_of
 
-# Files the offline worker keeps from its first start, beside every page and file it sees later.
+# Files the offline worker keeps from its first start, beside every static file it sees later.
 OFFLINE_FILES = [
     "css/citizen-form.css",
+    "js/sipas-queue.js",
     "js/citizen-form.js",
     "js/kiosk-form.js",
     "css/kiosk.css",
@@ -74,8 +75,11 @@ def _page(request, template: str, context: dict[str, Any], status: int = 200) ->
     return response
 
 
-def _closed(request, message: str, status: int) -> HttpResponse:
-    return _page(request, "surveys/citizen_closed.html", {"message": message}, status=status)
+def _closed(request, message: str, status: int, *, kiosk=None, token: str = "") -> HttpResponse:
+    """Why the link takes no answer; on its counter's tablet the page then goes back to the welcome screen."""
+    return _page(
+        request, "surveys/citizen_closed.html", {"message": message, "kiosk": kiosk, "token": token}, status=status
+    )
 
 
 def _throttle_refused(*checks: tuple[str, str]) -> str | None:
@@ -155,10 +159,12 @@ def _client_id(value: str | None) -> uuid.UUID | None:
         return None
 
 
-def _kiosk_of(request, survey: IssuedSurvey):
+def _kiosk_of(request, survey: IssuedSurvey | None):
     """The paired tablet of the counter that issued this survey, when the page is open on it."""
+    if survey is None or survey.counter_id is None:
+        return None
     kiosk = kiosk_for_key(request.COOKIES.get(KIOSK_COOKIE, ""))
-    if kiosk is not None and survey.counter_id is not None and kiosk.counter_id == survey.counter_id:
+    if kiosk is not None and kiosk.counter_id == survey.counter_id:
         return kiosk
     return None
 
@@ -194,7 +200,9 @@ def _submit(request, context: dict[str, Any], store) -> HttpResponse:
     try:
         store(client_id, raw)
     except answering.SubmissionRefused as refused:
-        return _closed(request, refused.message, refused.status)
+        return _closed(
+            request, refused.message, refused.status, kiosk=context.get("kiosk"), token=context.get("token", "")
+        )
     except BallotInvalid as invalid:
         _show_errors(questions, invalid.errors)
         context["form_error"] = _("Có câu trả lời chưa hợp lệ: xem ghi chú màu đỏ bên dưới câu hỏi.")
@@ -219,7 +227,9 @@ def survey_answer(request, token):
         try:
             survey = answering.survey_open_for(token)
         except answering.SubmissionRefused as refused:
-            return _closed(request, refused.message, refused.status)
+            # Used or expired between the tablet's poll and this page: the tablet must not stay here.
+            kiosk = _kiosk_of(request, survey_for_token(token))
+            return _closed(request, refused.message, refused.status, kiosk=kiosk, token=token)
     dossier = survey.dossier
     kiosk = _kiosk_of(request, survey)
     context = _form_context(
@@ -280,21 +290,16 @@ def rating(request, code):
     return _submit(request, context, store)
 
 
-def _prefix(name: str) -> str:
-    """The path every page of URL `name` starts with (its one argument cut off)."""
-    return reverse(name, args=["0"]).removesuffix("0/")
-
-
 @require_GET
 def service_worker(request):
-    """The offline worker, served from the site root so it may look after every citizen and kiosk page."""
+    """The offline worker, served from the site root so its scope covers the kiosk shell and the static files."""
     source = finders.find("js/sw.js")
     with open(source, encoding="utf-8") as file:
         script = file.read()
     config = {
         "files": [static(path) for path in OFFLINE_FILES] + [static(path) for path, _size, _type in ICONS],
+        # The only page kept: survey links and rating pages are no-store and never cached.
         "shell": [reverse("kiosk_home")],
-        "pages": [_prefix("survey_answer"), _prefix("rating"), reverse("kiosk_home")],
         "static": static(""),
         "api": reverse("api_responses").rsplit("/", 2)[0] + "/",
     }

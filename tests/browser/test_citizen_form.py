@@ -58,9 +58,9 @@ def test_a_citizen_answers_every_question_by_tapping_on_a_phone(live_server, bro
 
     # (d) The first view: every response body the page needed (HTML, CSS, JS, icons, manifest, worker).
     sizes = {response.url.removeprefix(live_server.url): len(response.body()) for response in responses}
-    # The worker script and the manifest are fetched by the browser itself, not reported as the page's.
-    for extra in ("/sw.js", "/manifest.webmanifest"):
-        sizes.setdefault(extra, len(page.request.get(live_server.url + extra).body()))
+    # The manifest is fetched by the browser itself, not reported as the page's. (The offline
+    # worker is the counter tablet's: a phone never loads it.)
+    sizes.setdefault("/manifest.webmanifest", len(page.request.get(live_server.url + "/manifest.webmanifest").body()))
     total = sum(sizes.values())
     WEIGHT_REPORT.parent.mkdir(parents=True, exist_ok=True)
     WEIGHT_REPORT.write_text(
@@ -126,17 +126,13 @@ def test_an_answer_sent_without_network_is_kept_and_stored_once_when_it_returns(
     page = context.new_page()
     url = f"{live_server.url}/p/{token}/"
     page.goto(url)
-    # The offline worker keeps this page, so a reload without network still opens it.
-    kept = "async () => { await navigator.serviceWorker.ready; return Boolean(await caches.match(location.pathname)); }"
-    assert eventually(lambda: page.evaluate(kept)), "the offline worker did not keep the page"
     questions = scale_questions(survey)
     page.locator(f"label[for='q-{questions[0].pk}-4']").tap()
-
-    context.set_offline(True)
     page.reload()
-    expect(page.locator("#citizen-form")).to_be_visible()
     # The draft came back from the phone's storage.
     expect(page.locator(f"#q-{questions[0].pk}-4")).to_be_checked()
+
+    context.set_offline(True)
     page.locator(f"label[for='q-{questions[1].pk}-2']").tap()
     page.get_by_role("button", name="Gửi đánh giá").tap()
     expect(page.locator("#citizen-status")).to_contain_text("Đã lưu trên máy, sẽ tự gửi khi có mạng")
@@ -151,6 +147,49 @@ def test_an_answer_sent_without_network_is_kept_and_stored_once_when_it_returns(
         questions[0].pk: 4,
         questions[1].pk: 2,
     }
+    assert page.evaluate("localStorage.getItem('sipas-queue')") == "[]"
+    # A phone keeps no copy of the citizen's link: no offline worker, nothing in Cache Storage.
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then((found) => found.length)") == 0
+    assert page.evaluate("caches.keys().then((names) => names.length)") == 0
+    context.close()
+
+
+def test_a_rating_reloaded_while_it_waits_keeps_its_id_and_is_stored_once(live_server, browser):
+    world = make_world()
+    forms_load()
+    context = browser.new_context(**PHONE, service_workers="block")
+    page = context.new_page()
+    sent = []
+
+    def unreachable(route):
+        sent.append(route.request.post_data_json["client_id"])
+        route.abort("internetdisconnected")
+
+    # The pages still load; only the answers cannot get through.
+    page.route("**/api/v1/responses", unreachable)
+    page.goto(f"{live_server.url}/danh-gia/{world.commune_a.code}/")
+    scales = page.locator("#citizen-form fieldset[data-kind=scale]")
+    status = page.locator("#citizen-status")
+    scales.nth(0).locator("label.citizen-option").first.tap()
+    page.get_by_role("button", name="Gửi đánh giá").tap()
+    expect(status).to_contain_text("Đã lưu trên máy, sẽ tự gửi khi có mạng")
+
+    # Reloaded while it waits: the page says so, and a second "Gửi" is the same submission.
+    page.reload()
+    expect(status).to_contain_text("Đã lưu trên máy, sẽ tự gửi khi có mạng")
+    expect(scales.nth(0).locator("input").first).to_be_checked()  # the draft waits with it
+    scales.nth(1).locator("label.citizen-option").first.tap()
+    page.get_by_role("button", name="Gửi đánh giá").tap()
+    expect(status).to_contain_text("Đã lưu trên máy, sẽ tự gửi khi có mạng")
+    queue = page.evaluate("JSON.parse(localStorage.getItem('sipas-queue'))")
+    assert len(queue) == 1 and len(set(sent)) == 1 and queue[0]["payload"]["client_id"] == sent[0]
+
+    page.unroute_all()
+    expect(page.locator("#citizen-done")).to_be_visible(timeout=15000)
+    assert stored_count(1) == 1
+    response = Response.objects.get()
+    assert response.channel == "online" and str(response.client_id) == sent[0]
+    assert response.answers.count() == 2
     assert page.evaluate("localStorage.getItem('sipas-queue')") == "[]"
     context.close()
 
@@ -255,6 +294,9 @@ def test_every_kind_of_answer_goes_as_json_and_refusals_show_beside_the_question
     expect(page.locator(f"#cq-{q['3.2'].pk} .citizen-error")).to_contain_text("chỉ nhận điểm 1–5")
     expect(page.locator("#citizen-status")).to_contain_text("Có câu trả lời chưa hợp lệ")
     assert Response.objects.count() == 0
+    # Refused is a final answer too: the contact details left the device's storage with the entry.
+    assert page.evaluate("localStorage.getItem('sipas-queue')") == "[]"
+    assert "Phạm Thị Dung" not in page.evaluate("JSON.stringify(localStorage)")
     page.locator(f"label[for='q-{q['3.2'].pk}-2']").tap()
     page.get_by_role("button", name="Gửi đánh giá").tap()
 
@@ -276,4 +318,5 @@ def test_every_kind_of_answer_goes_as_json_and_refusals_show_beside_the_question
     assert (contact.name, contact.phone, contact.address) == ("Phạm Thị Dung", "0987654321", "")
     assert response.alerts.count() == 1  # "Có" on extra papers reaches the head
     assert response.device  # the browser's own id, kept only as a digest
+    assert "Phạm Thị Dung" not in page.evaluate("JSON.stringify(localStorage)")
     context.close()

@@ -2,6 +2,7 @@
 and goes back to its welcome screen after an answer or 30 seconds untouched, never keeping an answer."""
 
 import time
+import uuid
 
 import pytest
 from django.db import OperationalError
@@ -115,6 +116,18 @@ def test_a_counter_tablet_shows_each_citizen_a_clean_form_and_returns_home(
     assert filled == 0
     tab.go_back()
     assert "/p/" not in tab.url
+    # The offline worker kept the welcome screen and the static files, never a citizen's link.
+    kept = tab.evaluate(
+        """async () => {
+            const urls = [];
+            for (const name of await caches.keys()) {
+                for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+            }
+            return urls;
+        }"""
+    )
+    assert f"{live_server.url}/may-tinh-bang/" in kept
+    assert not [url for url in kept if "/p/" in url], kept
     tablet.close()
 
 
@@ -157,10 +170,96 @@ def test_an_answer_that_could_not_be_sent_is_sent_later_and_its_survey_never_reo
     assert tab.url == home
     assert retrying(lambda: IssuedSurvey.objects.open().filter(pk=first.pk, kiosk_closed__isnull=True).exists())
 
-    # The network is back; the next citizen's form sends the waiting answer on its way.
+    # The network is back: the welcome screen itself sends the waiting answer, no next citizen needed.
     tablet.unroute_all()
+    eventually(lambda: Response.objects.filter(survey=first).exists(), seconds=20)
+    assert tab.url == home
+    assert tab.evaluate("localStorage.getItem('sipas-queue')") == "[]"
     _dossier, _second, token = survey_at(counter, "HS-0102")
     tab.wait_for_url(f"{live_server.url}/p/{token}/", timeout=10_000)
-    eventually(lambda: Response.objects.filter(survey=first).exists(), seconds=10)
     assert tab.locator("input:checked").count() == 0
+    tablet.close()
+
+
+def paired_tablet(browser, live_server, world, name: str):
+    """A tablet paired with a new counter of commune A, on its welcome screen."""
+    counter = counter_create(actor=world.head_a, unit=world.commune_a, name=name)
+    _kiosk, code = kiosk_pairing_start(actor=world.head_a, counter=counter)
+    tablet = browser.new_context(viewport={"width": 800, "height": 1280}, locale="vi-VN", has_touch=True)
+    tab = tablet.new_page()
+    tab.goto(f"{live_server.url}/may-tinh-bang/")
+    tab.fill("#id_code", code)
+    tab.get_by_role("button", name="Ghép nối").click()
+    expect(tab.locator("#kiosk-counter")).to_have_text(name)
+    return counter, tablet, tab
+
+
+def queued(token: str, answers: dict) -> dict:
+    """An entry of the tablet's queue as citizen-form.js leaves it when the network is down."""
+    payload = {"token": token, "client_id": str(uuid.uuid4()), "device": "may-1", "answers": answers}
+    return {"payload": payload, "draft": "", "queued": 0, "tries": 0, "next": 0}
+
+
+def test_the_welcome_screen_sends_the_queue_and_counts_what_the_server_refused(live_server, browser, builtin_forms):
+    world = make_world()
+    # Answered on the citizen's phone while this tablet's answer waited offline, with contact details.
+    _dossier, used, used_token = dossier_with_survey(unit=world.commune_a, code="HS-0201")
+    phone = browser.new_context()
+    reply = phone.request.post(
+        f"{live_server.url}/api/v1/responses",
+        data={"token": used_token, "client_id": str(uuid.uuid4()), "answers": {"Câu 1": 5}},
+    )
+    assert reply.status == 201
+    phone.close()
+    refused = queued(used_token, {"Câu 1": 1, "Câu 9": {"name": "Nguyễn Thị Hoa", "consent": True}})
+    _dossier, fine, fine_token = dossier_with_survey(unit=world.commune_a, code="HS-0202")
+    waiting = queued(fine_token, {"Câu 1": 4, "Câu 2": 5})
+    _counter, tablet, tab = paired_tablet(browser, live_server, world, "Quầy 3")
+    home = f"{live_server.url}/may-tinh-bang/"
+
+    # The server fails on the first entry for now: the one behind it must still go through.
+    def failing_first(route):
+        if route.request.post_data_json["client_id"] == refused["payload"]["client_id"]:
+            route.fulfill(status=503, body="")
+        else:
+            route.continue_()
+
+    tablet.route("**/api/v1/responses", failing_first)
+    tab.evaluate("(entries) => localStorage.setItem('sipas-queue', JSON.stringify(entries))", [refused, waiting])
+    tab.reload()
+    # Waiting through the page, not time.sleep: the route above answers only while Playwright runs.
+    for _tick in range(50):
+        if retrying(Response.objects.filter(survey=fine).exists):
+            break
+        tab.wait_for_timeout(200)
+    assert retrying(Response.objects.filter(survey=fine).exists), "the entry behind a failing one never went"
+    tab.wait_for_function("JSON.parse(localStorage.getItem('sipas-queue')).length === 1")
+    pending = tab.evaluate("JSON.parse(localStorage.getItem('sipas-queue'))")
+    assert [entry["payload"]["client_id"] for entry in pending] == [refused["payload"]["client_id"]]
+    expect(tab.locator("#kiosk-failed")).to_be_hidden()
+
+    # The server is back and refuses it for good: gone from the queue with its contact details, but counted.
+    tablet.unroute_all()
+    expect(tab.locator("#kiosk-failed")).to_have_text("1 câu trả lời không gửi được", timeout=20_000)
+    assert tab.evaluate("localStorage.getItem('sipas-queue')") == "[]"
+    failed = tab.evaluate("JSON.parse(localStorage.getItem('sipas-failed'))")
+    assert [entry["client_id"] for entry in failed] == [refused["payload"]["client_id"]]
+    assert "Nguyễn Thị Hoa" not in tab.evaluate("JSON.stringify(localStorage)")
+    assert retrying(lambda: Response.objects.filter(survey=used).count()) == 1
+    snap(tab, "kiosk-welcome-failed")
+
+    # Restarted without network, the tablet still opens its welcome screen from the offline worker,
+    # which keeps it from its last good load (one that failed, e.g. on a locked test database, is not kept).
+    kept = "navigator.serviceWorker.ready.then(() => caches.match(location.pathname)).then(Boolean)"
+    for _attempt in range(3):
+        if tab.evaluate(kept):
+            break
+        tab.reload()
+    assert tab.evaluate(kept)
+    tablet.set_offline(True)
+    tab.reload()
+    expect(tab.locator("#kiosk-counter")).to_have_text("Quầy 3")
+    expect(tab.locator("#kiosk-offline")).to_be_visible(timeout=10_000)
+    expect(tab.locator("#kiosk-failed")).to_have_text("1 câu trả lời không gửi được")
+    assert tab.url == home
     tablet.close()

@@ -64,7 +64,7 @@ def test_the_link_opens_a_light_phone_page_with_the_dossier(client, issued):
     assert f'name="q-{procedure.pk}"' not in page
     assert "Rất không hài lòng" in page and "Gửi đánh giá" in page
     assert uuid.UUID(client_id_of(page)).version == 4
-    assert "js/citizen-form.js" in page and "kiosk-form.js" not in page
+    assert "js/sipas-queue.js" in page and "js/citizen-form.js" in page and "kiosk-form.js" not in page
     assert f'data-token="{token}"' in page and f'data-draft="sipas-draft:token:{token}"' in page
 
 
@@ -245,6 +245,34 @@ def test_a_paired_counter_tablet_gets_the_kiosk_script_and_keeps_no_draft(client
     assert "kiosk-form.js" not in on_other_tablet and "data-draft=" in on_other_tablet
 
 
+def test_a_link_used_before_the_tablet_opened_it_sends_the_tablet_back_home(client, world, builtin_forms):
+    counter = Counter.objects.create(unit=world.commune_a, name="Quầy 1")
+    other = Counter.objects.create(unit=world.commune_a, name="Quầy 2")
+    _dossier, survey, token = dossier_with_survey(unit=world.commune_a, counter=counter)
+    _kiosk, code = kiosk_pairing_start(actor=world.head_a, counter=counter)
+    _kiosk, key = kiosk_pair(code=code)
+    _other_kiosk, other_code = kiosk_pairing_start(actor=world.head_a, counter=other)
+    _other, other_key = kiosk_pair(code=other_code)
+    # The citizen answered on the phone between the tablet's poll and its page load.
+    client.post(f"/p/{token}/", {"client_id": str(uuid.uuid4()), **sipas_5_answers(survey)})
+
+    client.cookies[KIOSK_COOKIE] = key
+    on_tablet = client.get(f"/p/{token}/")
+    client.cookies[KIOSK_COOKIE] = other_key
+    on_other_tablet = client.get(f"/p/{token}/").content.decode()
+    del client.cookies[KIOSK_COOKIE]
+    on_phone = client.get(f"/p/{token}/").content.decode()
+
+    page = on_tablet.content.decode()
+    assert on_tablet.status_code == 409 and "đã được trả lời" in page
+    assert "js/kiosk-form.js" in page
+    assert 'data-kiosk-home="/may-tinh-bang/" data-kiosk-close="/may-tinh-bang/dong/"' in page
+    assert f'data-token="{token}"' in page
+    for elsewhere in (on_other_tablet, on_phone):
+        assert "đã được trả lời" in elsewhere
+        assert "kiosk-form.js" not in elsewhere and "data-kiosk-home" not in elsewhere
+
+
 def test_the_public_rating_page_counts_apart(client, world, builtin_forms):
     page = client.get("/danh-gia/09556/")
     text = page.content.decode()
@@ -353,9 +381,12 @@ def test_the_offline_worker_and_the_manifest(client):
     assert worker["Content-Type"].startswith("application/javascript")
     assert worker["Service-Worker-Allowed"] == "/"
     config = json.loads(re.match(r"const SIPAS = (.*);\n", worker.content.decode()).group(1))
-    assert "/static/js/citizen-form.js" in config["files"] and "/static/js/kiosk-form.js" in config["files"]
+    assert {"/static/js/sipas-queue.js", "/static/js/citizen-form.js", "/static/js/kiosk-form.js"} <= set(
+        config["files"]
+    )
+    # The kiosk's welcome screen is the only page kept: survey links and rating pages never are.
     assert config["shell"] == ["/may-tinh-bang/"] and config["api"] == "/api/"
-    assert set(config["pages"]) == {"/p/", "/danh-gia/", "/may-tinh-bang/"}
+    assert "/p/" not in worker.content.decode() and "/danh-gia/" not in worker.content.decode()
     assert manifest["Content-Type"] == "application/manifest+json"
     data = manifest.json()
     assert (data["name"], data["start_url"], data["display"]) == ("SIPAS – Đánh giá", "/may-tinh-bang/", "standalone")

@@ -115,18 +115,8 @@ def dossier_register(*, unit: Unit, data: DossierData, source: str, actor=None) 
         return existing, False
     try:
         with transaction.atomic():
-            dossier = Dossier.objects.create(
-                unit=unit,
-                code=data.code,
-                procedure=data.procedure,
-                procedure_text=data.procedure_text,
-                received=data.received,
-                resolved=data.resolved,
-                on_time=data.on_time,
-                officer=data.officer,
-                source=source,
-                created_by=actor,
-            )
+            dossier = _dossier(unit, data, source, actor)
+            dossier.save()
     except IntegrityError:
         # The same dossier arrived twice at once; the first one stands.
         existing = Dossier.objects.filter(unit=unit, code=data.code).first()
@@ -134,6 +124,22 @@ def dossier_register(*, unit: Unit, data: DossierData, source: str, actor=None) 
             raise
         return existing, False
     return dossier, True
+
+
+def _dossier(unit: Unit, data: DossierData, source: str, actor) -> Dossier:
+    """The unsaved row of a checked dossier."""
+    return Dossier(
+        unit=unit,
+        code=data.code,
+        procedure=data.procedure,
+        procedure_text=data.procedure_text,
+        received=data.received,
+        resolved=data.resolved,
+        on_time=data.on_time,
+        officer=data.officer,
+        source=source,
+        created_by=actor,
+    )
 
 
 @dataclass(frozen=True)
@@ -198,21 +204,7 @@ def dossiers_import(*, actor, unit: Unit, file: IO[bytes]) -> DossierImportResul
     fresh = [data for data in parsed if data.code not in known]
     with transaction.atomic():
         Dossier.objects.bulk_create(
-            (
-                Dossier(
-                    unit=unit,
-                    code=data.code,
-                    procedure=data.procedure,
-                    procedure_text=data.procedure_text,
-                    received=data.received,
-                    resolved=data.resolved,
-                    on_time=data.on_time,
-                    officer=data.officer,
-                    source=Dossier.Source.IMPORT,
-                    created_by=actor,
-                )
-                for data in fresh
-            ),
+            (_dossier(unit, data, Dossier.Source.IMPORT, actor) for data in fresh),
             # A dossier the one-stop software sent a moment ago stands, as with codes known before.
             ignore_conflicts=True,
         )

@@ -6,13 +6,14 @@ PY := $(BIN)/python
 # Debian packages, each installed only when missing: Chromium for the browser tests,
 # gettext for compilemessages, Liberation fonts (metric-compatible with Times New Roman)
 # for the documents, poppler-utils (pdftoppm) to look at rendered PDFs, the Pango library
-# WeasyPrint draws text with, npm for the front-end files, venv support for Debian's own Python.
+# WeasyPrint draws text with, Cairo for the charts drawn into DOCX files, npm for the front-end files, venv support for Debian's own Python.
 APT_NEEDED := $(strip \
 	$(if $(shell command -v chromium),,chromium) \
 	$(if $(shell command -v msgfmt),,gettext) \
 	$(if $(shell fc-list 2>/dev/null | grep "Liberation Serif"),,fonts-liberation2) \
 	$(if $(shell command -v pdftoppm),,poppler-utils) \
 	$(if $(shell ldconfig -p 2>/dev/null | grep libpangoft2-1.0),,libpangoft2-1.0-0) \
+	$(if $(shell ldconfig -p 2>/dev/null | grep libcairo.so.2),,libcairo2) \
 	$(if $(shell command -v npm),,npm) \
 	$(if $(shell $(PYTHON) -c "import ensurepip, venv" 2>/dev/null && echo ok),,python3-venv))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -35,6 +35,7 @@ from surveys.services.issuing import survey_form_for, survey_issue
 from surveys.services.kiosks import counter_create, kiosk_pair, kiosk_pairing_start
 from surveys.services.responses import BallotParser, responses_bulk_create
 from surveys.services.survey_settings import survey_settings_save
+from surveys.services.tallies import tallies_rebuild
 from surveys.tokens import fingerprint, survey_token
 
 
@@ -230,6 +231,8 @@ def demo_surveys_seed(*, today: datetime.date | None = None) -> DemoSurveys:
         IntegrityAlert.objects.filter(
             unit=units[demo.code], seen__isnull=True, response__answered_on__lt=today - datetime.timedelta(days=30)
         ).update(seen=timezone.now(), seen_by=users[demo.closer])
+    # The answers were moved back in time after the services counted them: count them again where they now fall.
+    tallies_rebuild(units.values())
     return made
 
 

@@ -1,5 +1,6 @@
 """The survey domain's tables, one module per part: units, forms, the catalogue, ballots, responses,
-dossiers and the surveys issued for them, counters and their tablets, API keys, integrity alerts."""
+dossiers and the surveys issued for them, counters and their tablets, API keys, integrity alerts,
+survey plans and the monthly tallies the index is summed from."""
 
 from surveys.models.alerts import IntegrityAlert
 from surveys.models.api_keys import ApiKey
@@ -9,7 +10,9 @@ from surveys.models.dossiers import Dossier, ResolvedCount
 from surveys.models.forms import Factor, FormTemplate, FormVersion, Question
 from surveys.models.issuing import IssuedSurvey, SurveySettings
 from surveys.models.kiosks import Counter, Kiosk
+from surveys.models.plans import SurveyPlan
 from surveys.models.responses import Answer, Response, ResponseContact
+from surveys.models.tallies import ANSWERED, AnswerTally, ResponseTally
 from surveys.models.units import (
     PATH_END,
     UNIT_CODE,
@@ -23,6 +26,10 @@ from surveys.models.units import (
 )
 
 __all__ = [
+    "ANSWERED",
+    "AnswerTally",
+    "ResponseTally",
+    "SurveyPlan",
     "Answer",
     "ApiKey",
     "Counter",

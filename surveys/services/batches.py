@@ -13,6 +13,7 @@ from surveys.audit import log_action
 from surveys.models import Batch, Membership, Response
 from surveys.scoping import units_for_user
 from surveys.services.responses import Ballot, ballot_write, response_submit
+from surveys.services.tallies import answer_keys, tally_response, tally_stored
 
 ENTRY_ROLES = [Membership.Role.COUNTER, Membership.Role.HEAD]
 
@@ -65,12 +66,14 @@ def batch_ballot_correct(*, actor, response: Response, ballot: Ballot, answered_
     if not may_correct(actor, batch):
         raise BatchClosed(_("Lô phiếu đã khóa sổ: chỉ lãnh đạo đơn vị được sửa phiếu."))
     before = _shown(response)
+    tally_stored(response, sign=-1)
     response.answered_on = answered_on
     response.procedure = ballot.procedure
     response.procedure_text = ballot.procedure_text
     response.received_unit_text = ballot.received_unit_text
     response.save(update_fields=["answered_on", "procedure", "procedure_text", "received_unit_text"])
     ballot_write(response, ballot)
+    tally_response(response, answer_keys(ballot.answers))
     after = _shown(response, ballot)
     if before != after:
         log_action(

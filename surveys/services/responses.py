@@ -22,6 +22,7 @@ from surveys.models import (
     ResponseContact,
     Unit,
 )
+from surveys.services.tallies import answer_keys, tally_many, tally_response
 from surveys.text import fold
 
 CONTACT_FIELDS = ("name", "address", "phone")
@@ -281,6 +282,7 @@ def response_submit(
             response.device = device
             response.save()
             ballot_write(response, ballot)
+            tally_response(response, answer_keys(ballot.answers))
     except IntegrityError:
         # Two copies of one submission raced; the other one won and holds the answers.
         existing = Response.objects.filter(client_id=client_id).first() if client_id else None
@@ -333,6 +335,9 @@ def responses_bulk_create(
             IntegrityAlert(unit=unit, response=response, question=question)
             for response, (_, ballot) in zip(responses, chunk, strict=True)
             for question in ballot.flagged()
+        )
+        tally_many(
+            (response, answer_keys(ballot.answers)) for response, (_, ballot) in zip(responses, chunk, strict=True)
         )
         stored += len(responses)
     return stored

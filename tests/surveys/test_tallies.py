@@ -1,0 +1,70 @@
+"""The monthly tallies always equal the raw answers, whatever path wrote them."""
+
+import datetime
+import json
+import uuid
+
+from surveys.models import AnswerTally, ResponseTally
+from surveys.services.answering import rating_submit, survey_answer
+from surveys.services.survey_settings import survey_settings_save
+from surveys.services.tallies import tallies_rebuild
+from tests.factories import dossier_with_survey
+from tests.surveys.test_batches import FULL, batch, login, post_ballot  # noqa: F401  (batch is a fixture)
+from tests.surveys.test_import_ballots import run_import
+
+
+def snapshot() -> tuple[set, set]:
+    """Every non-zero tally row, as comparable tuples."""
+    responses = {
+        (row.unit_id, row.month, row.channel, row.version_id, row.responses)
+        for row in ResponseTally.objects.exclude(responses=0)
+    }
+    answers = {
+        (row.unit_id, row.month, row.channel, row.question_id, row.value, row.answers)
+        for row in AnswerTally.objects.exclude(answers=0)
+    }
+    return responses, answers
+
+
+def test_tallies_kept_on_every_write_equal_a_rebuild_from_the_raw_answers(world, builtin_forms, batch, client):  # noqa: F811
+    # Typed paper ballots, one of them corrected into another month with other scores and a blank.
+    login(client, world.staff_a)
+    post_ballot(client, batch, FULL)
+    ballot_id = post_ballot(client, batch, {**FULL, "Câu 8": 1}).json()["ballot"]["id"]
+    correction = {"answered_on": "15/01/2025", "answers": {**FULL, "Câu 2": None, "Câu 8": 5}}
+    reply = client.post(
+        f"/lo-phieu/{batch.pk}/phieu/{ballot_id}/", json.dumps(correction), content_type="application/json"
+    )
+    assert reply.status_code == 200
+    # An import of the Bình Phước form: a multiple choice with two ticks, yes/no, timeliness, a comment.
+    header = ["Ngày", "3.1", "3.2", "3.7", "3.9", "4"]
+    rows = [
+        ["10/04/2025", "1; 2", "Rất tốt", "Có", "Trễ hẹn", "Cần thêm ghế"],
+        ["11/04/2025", "2", 4, "Không", "Đúng hẹn", ""],
+        ["02/05/2025", "", "", "", "", "Chỉ có ý kiến"],
+    ]
+    assert run_import(world, builtin_forms, header, rows, form="binh-phuoc").count == 3
+    # An issued survey answered by the citizen and a rating on the public page.
+    _dossier, _survey, token = dossier_with_survey(unit=world.commune_a)
+    survey_answer(token=token, client_id=uuid.uuid4(), raw={"Câu 1": 4, "Câu 4": 5})
+    survey_settings_save(actor=world.head_a, unit=world.commune_a, form=None, expiry_days=7, public_rating=True)
+    rating_submit(unit=world.commune_a, client_id=uuid.uuid4(), raw={"Câu 1": 2})
+    # The same submission resent changes nothing.
+    client_id = uuid.uuid4()
+    survey_answer_again = dossier_with_survey(unit=world.commune_b, code="HS-B")[2]
+    for _ in range(2):
+        survey_answer(token=survey_answer_again, client_id=client_id, raw={"Câu 3": 3})
+
+    kept = snapshot()
+    assert kept[0] and kept[1]
+    tallies_rebuild()
+    assert snapshot() == kept
+    # The correction moved the ballot out of this month: January 2025 holds it with its new answers.
+    january = datetime.date(2025, 1, 1)
+    assert ResponseTally.objects.get(unit=world.commune_a, month=january).responses == 1
+    eights = AnswerTally.objects.filter(unit=world.commune_a, month=january, question__code="Câu 8")
+    assert {(row.value, row.answers) for row in eights} == {(0, 1), (5, 1)}
+    assert not AnswerTally.objects.filter(month=january, question__code="Câu 2").exists()
+    # The multiple choice counts two ticks but one respondent.
+    info = AnswerTally.objects.filter(month=datetime.date(2025, 4, 1), question__code="3.1")
+    assert {(row.value, row.answers) for row in info} == {(0, 2), (1, 1), (2, 2)}

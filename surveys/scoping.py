@@ -36,7 +36,7 @@ def units_for_user(user, *, roles=None) -> UnitQuerySet:
             roots.append(membership.unit.path)
         else:
             own_units.append(membership.unit_id)
-    roots += _merged_into(roots)
+    roots += paths_merged_into(roots)
     return Unit.objects.filter(Q(pk__in=own_units) | subtree_q(*_outermost(roots)))
 
 
@@ -101,7 +101,7 @@ def _granting_reach(user) -> tuple[set[int], set[int]]:
     return administered, headed
 
 
-def _merged_into(roots: list[str]) -> list[str]:
+def paths_merged_into(roots: list[str]) -> list[str]:
     """Paths of the units merged into these subtrees, following chains of mergers (A into B into C)."""
     found: list[str] = []
     frontier = roots

@@ -19,7 +19,7 @@ APT_NEEDED := $(strip \
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENDOR := static/vendor
 
-.PHONY: run test ci lint format migrations-check messages install system-deps assets clean
+.PHONY: run test ci lint format migrations-check messages install system-deps assets clean samples
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -72,6 +72,21 @@ format: $(VENV)/.installed
 
 migrations-check: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Every report of a demo unit in every format, and each page as PNG to look at (artifacts/samples/).
+# DOCX pages go through LibreOffice, which only this target needs. Run after `make run` has seeded the database.
+SAMPLES := artifacts/samples
+samples: install
+	command -v soffice >/dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q libreoffice-writer-nogui
+	mkdir -p $(SAMPLES)
+	for fmt in pdf docx xlsx; do \
+	  $(PY) manage.py render_report notice --unit 09556 --month $$(date -d "$$(date +%Y-%m-01) -1 day" +%Y-%m) --format $$fmt -o $(SAMPLES)/notice.$$fmt && \
+	  $(PY) manage.py render_report period --unit 09556 --quarter $$($(PY) -c "import datetime as d; t = d.date.today(); q = (t.month - 1) // 3; print(f'{t.year}-Q{q}' if q else f'{t.year - 1}-Q4')") --format $$fmt -o $(SAMPLES)/period.$$fmt && \
+	  $(PY) manage.py render_report annual --unit 75-SCT --year $$(date +%Y) --format $$fmt -o $(SAMPLES)/annual.$$fmt || exit 1; \
+	done
+	cd $(SAMPLES) && soffice --headless --convert-to pdf --outdir docx-pdf *.docx >/dev/null
+	cd $(SAMPLES) && for f in *.pdf docx-pdf/*.pdf; do pdftoppm -r 60 -png "$$f" "$${f%.pdf}"; done
+	@echo "Look at $(SAMPLES)/*.png and $(SAMPLES)/docx-pdf/*.png"
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) staticfiles artifacts

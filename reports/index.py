@@ -15,7 +15,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.utils.translation import gettext as _
 
 from reports.periods import Period
@@ -145,8 +145,9 @@ class FactorFigures:
 
 @dataclass
 class Coverage:
-    responses: int  # paper and issued responses: those that answer for a resolved dossier
-    resolved: int | None  # dossiers resolved in the period, when known
+    responses: int  # paper and issued responses in the units and months whose resolved dossiers are known
+    resolved: int | None  # dossiers resolved in those units and months; None when none is known
+    unmatched: int  # paper and issued responses in units and months without a known count: left out
     rate: float | None
     target: str  # the plan's target in words ("" without a plan)
     required: int | None  # responses the plan's target asks for
@@ -261,7 +262,7 @@ def figures(
         factors=factors,
         questions=questions,
         timeliness=_timeliness(questions),
-        coverage=None if slice.needs_raw_answers else _coverage(scope, period, channels, plan),
+        coverage=None if slice.needs_raw_answers else _coverage(scope, period, plan),
         plan=plan,
         source="tallies" if from_tallies else "answers",
     )
@@ -427,12 +428,35 @@ def _plan_of(scope: Scope, period: Period) -> SurveyPlan | None:
     return SurveyPlan.objects.filter(unit=scope.root, year=period.start.year).first()
 
 
-def _coverage(scope: Scope, period: Period, channels: dict[str, int], plan: SurveyPlan | None) -> Coverage:
-    counted = sum(count for channel, count in channels.items() if channel in COVERING_CHANNELS)
+def _coverage(scope: Scope, period: Period, plan: SurveyPlan | None) -> Coverage:
+    """Responses over resolved dossiers, unit by unit and month by month where the count is known.
+
+    A month whose resolved dossiers nobody entered or registered would otherwise
+    inflate the rate; its responses are reported apart as `unmatched`.
+    """
+    known = set()
     resolved = None
     if period.whole_months:
         months = resolved_dossier_counts(units=scope.unit_ids, start=period.start, end=period.end)
+        known = {(month.unit_id, month.month) for month in months}
         resolved = sum(month.used for month in months) if months else None
+    covering = (
+        ResponseTally.objects.filter(
+            unit_id__in=scope.unit_ids,
+            month__gte=period.start,
+            month__lte=period.end,
+            channel__in=COVERING_CHANNELS,
+        )
+        .values_list("unit_id", "month")
+        .annotate(n=Sum("responses"))
+        .order_by()
+    )
+    counted = unmatched = 0
+    for unit_id, month, count in covering:
+        if (unit_id, month) in known:
+            counted += count
+        else:
+            unmatched += count
     margin = float(plan.margin_percent) if plan and plan.margin_percent else DEFAULT_MARGIN
     sample = sample_size(resolved, margin) if resolved else None
     target, required = "", None
@@ -445,6 +469,7 @@ def _coverage(scope: Scope, period: Period, channels: dict[str, int], plan: Surv
     return Coverage(
         responses=counted,
         resolved=resolved,
+        unmatched=unmatched,
         rate=percent(counted, resolved),
         target=target,
         required=required,
@@ -488,6 +513,7 @@ def _coverage_json(coverage: Coverage | None) -> dict | None:
     return {
         "responses": coverage.responses,
         "resolved": coverage.resolved,
+        "unmatched": coverage.unmatched,
         "rate": round2(coverage.rate),
         "target": coverage.target,
         "required": coverage.required,
@@ -495,3 +521,64 @@ def _coverage_json(coverage: Coverage | None) -> dict | None:
         "sample_required": coverage.sample_required,
         "enough": coverage.enough,
     }
+
+
+# --- the rows of Phụ lục 2 that are not rates ------------------------------------------------
+
+
+@dataclass
+class Busiest:
+    field: str
+    procedure: str
+    responses: int
+
+
+def busiest_procedure(scope: Scope, period: Period) -> Busiest | None:
+    """The procedure (with its field) that most responses named, catalogue entries and written names alike."""
+    responses = Response.objects.filter(
+        unit_id__in=scope.unit_ids, answered_on__gte=period.start, answered_on__lte=period.end
+    )
+    catalogued = (
+        responses.filter(procedure__isnull=False)
+        .values_list("procedure__field__name", "procedure__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "procedure__name")
+        .first()
+    )
+    written = (
+        responses.filter(procedure__isnull=True)
+        .exclude(procedure_text="")
+        .values_list("procedure_text")
+        .annotate(n=Count("id"))
+        .order_by("-n", "procedure_text")
+        .first()
+    )
+    candidates = [Busiest(catalogued[0] or "", catalogued[1], catalogued[2])] if catalogued else []
+    if written:
+        candidates.append(Busiest("", written[0], written[1]))
+    # On a tie the catalogue entry wins: it names the field too.
+    return max(candidates, key=lambda busiest: busiest.responses, default=None)
+
+
+def survey_days(scope: Scope, period: Period) -> tuple | None:
+    """The first and the last day with a response in the period."""
+    found = Response.objects.filter(
+        unit_id__in=scope.unit_ids, answered_on__gte=period.start, answered_on__lte=period.end
+    ).aggregate(first=Min("answered_on"), last=Max("answered_on"))
+    return (found["first"], found["last"]) if found["first"] else None
+
+
+def subunits_surveying(unit: Unit, period: Period) -> tuple[int, int]:
+    """How many units below `unit` received responses in the period, and how many in all (from the tallies)."""
+    own = set(Scope.of(unit).unit_ids)
+    below = [pk for pk in Scope.of(unit, subtree=True).unit_ids if pk not in own]
+    rows = (
+        ResponseTally.objects.filter(
+            unit_id__in=below, month__gte=period.start.replace(day=1), month__lte=period.end, responses__gt=0
+        )
+        .values("unit_id")
+        .annotate(n=Sum("responses"))
+        .order_by()
+    )
+    counts = [row["n"] for row in rows]
+    return len(counts), sum(counts)

@@ -28,7 +28,6 @@ urlpatterns = [
     path("hom-phieu/", ballots.box_opening_list, name="box_opening_list"),
     path("hom-phieu/mo/", ballots.box_opening_create, name="box_opening_create"),
     path("hom-phieu/<int:pk>/", ballots.box_opening_detail, name="box_opening_detail"),
-    path("hom-phieu/<int:pk>/bien-ban.pdf", ballots.box_opening_minutes, name="box_opening_minutes"),
     path("lo-phieu/", batches.batch_list, name="batch_list"),
     path("lo-phieu/<int:pk>/", batches.batch_detail, name="batch_detail"),
     path("lo-phieu/<int:pk>/khoa-so/", batches.batch_close, name="batch_close"),

@@ -10,7 +10,7 @@ from reports.dates import vn_date
 from surveys.models import Unit
 
 # Units run by a People's Committee (Ủy ban nhân dân); departments and centres issue under their own name.
-_COMMITTEE_KINDS = {Unit.Kind.PROVINCE, Unit.Kind.DISTRICT, Unit.Kind.COMMUNE}
+COMMITTEE_KINDS = {Unit.Kind.PROVINCE, Unit.Kind.DISTRICT, Unit.Kind.COMMUNE}
 # How a territorial name starts; the place line of a document drops it ("Phường Hà Đông" -> "Hà Đông").
 _KIND_PREFIXES = ["Thành phố", "Tỉnh", "Thị xã", "Thị trấn", "Quận", "Huyện", "Phường", "Xã", "Đặc khu"]
 
@@ -33,7 +33,7 @@ class Letterhead:
 
 def letterhead_for(unit: Unit, *, document_kind: str, day: datetime.date) -> Letterhead:
     """The header of a document of `document_kind` ("BB", "BC", "TB") that `unit` issues on `day`."""
-    if unit.kind in _COMMITTEE_KINDS:
+    if unit.kind in COMMITTEE_KINDS:
         issuing_body = [_("ỦY BAN NHÂN DÂN"), unit.name.upper()]
         symbol = _("UBND")
     else:
@@ -50,14 +50,14 @@ def letterhead_for(unit: Unit, *, document_kind: str, day: datetime.date) -> Let
 
 def _body_name(unit: Unit) -> str:
     """The short name of a body as the line above the issuer prints it: "UBND THÀNH PHỐ HÀ NỘI"."""
-    if unit.kind in _COMMITTEE_KINDS:
+    if unit.kind in COMMITTEE_KINDS:
         return f"{_('UBND')} {unit.name.upper()}"
     return unit.name.upper()
 
 
 def _place_name(unit: Unit) -> str:
     """Where the body sits, as the date line names it: the territorial name without its kind."""
-    while unit.kind not in _COMMITTEE_KINDS and unit.parent:
+    while unit.kind not in COMMITTEE_KINDS and unit.parent:
         unit = unit.parent
     for prefix in _KIND_PREFIXES:
         if unit.name.startswith(f"{prefix} "):

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('number', models.CharField(help_text='Ví dụ: 129/KH-UBND', max_length=60, verbose_name='số, ký hiệu kế hoạch')),
                 ('signed_on', models.DateField(verbose_name='ngày ban hành')),
                 ('target_kind', models.CharField(choices=[('percent', 'Tỷ lệ trên số hồ sơ đã giải quyết'), ('sample', 'Cỡ mẫu theo sai số cho phép')], default='percent', max_length=8, verbose_name='cách tính chỉ tiêu')),
-                ('target_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0.01), django.core.validators.MaxValueValidator(100)], verbose_name='chỉ tiêu (% số hồ sơ đã giải quyết)')),
+                ('target_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0.01), django.core.validators.MaxValueValidator(100)], verbose_name='chỉ tiêu (phần trăm số hồ sơ đã giải quyết)')),
                 ('margin_percent', models.DecimalField(blank=True, decimal_places=2, help_text='Thường là 5 %: n = N ÷ (1 + N·e²).', max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(20)], verbose_name='sai số cho phép (%)')),
                 ('uses_paper', models.BooleanField(default=True, verbose_name='phiếu giấy tại Bộ phận Một cửa')),
                 ('uses_issued', models.BooleanField(default=True, verbose_name='phiếu phát theo hồ sơ (máy tính bảng, mã QR)')),

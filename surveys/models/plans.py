@@ -36,7 +36,7 @@ class SurveyPlan(models.Model):
         _("cách tính chỉ tiêu"), max_length=8, choices=Target.choices, default=Target.PERCENT
     )
     target_percent = models.DecimalField(
-        _("chỉ tiêu (% số hồ sơ đã giải quyết)"),
+        _("chỉ tiêu (phần trăm số hồ sơ đã giải quyết)"),
         max_digits=5,
         decimal_places=2,
         null=True,

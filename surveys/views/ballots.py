@@ -3,12 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from reports.renderers.minutes import BoxOpeningMinutes
 from surveys import selectors
 from surveys.forms.ballots import BoxOpeningForm, witness_formset
 from surveys.scoping import get_unit_for_user, units_for_user
@@ -54,12 +52,3 @@ def box_opening_detail(request, pk):
         "surveys/box_opening_detail.html",
         {"opening": opening, "witnesses": opening.witnesses.all()},
     )
-
-
-@login_required
-def box_opening_minutes(request, pk):
-    opening = selectors.get_box_opening_for_user(user=request.user, pk=pk)
-    filename, mimetype, content = BoxOpeningMinutes(opening).generate()
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response

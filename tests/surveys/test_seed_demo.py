@@ -7,8 +7,11 @@ from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from reports.index import Scope, figures
+from reports.models import ReportText
+from reports.periods import Period
 from surveys.demo import DEMO_UNITS, SLOW_OFFICER
-from surveys.models import Answer, Batch, Counter, Dossier, IntegrityAlert, IssuedSurvey, Kiosk, Response
+from surveys.models import Answer, Batch, Counter, Dossier, IntegrityAlert, IssuedSurvey, Kiosk, Response, Unit
 from surveys.selectors.integrity import alerts_unseen, bursts, officer_answer_rates
 
 
@@ -26,13 +29,15 @@ def test_seed_demo_fills_every_screen_once():
     assert surveys == (
         f"seed_demo: {Counter.objects.count()} counters, {Dossier.objects.count()} resolved dossiers, "
         f"{IssuedSurvey.objects.count()} surveys issued, {Response.objects.filter(channel='issued').count()} answered, "
-        f"{Response.objects.filter(channel='online').count()} online ratings created"
+        f"{Response.objects.filter(channel='online').count()} online ratings, "
+        f"{2 * len(DEMO_UNITS)} survey plans created"
     )
     assert surveys_again.endswith(
-        "0 counters, 0 resolved dossiers, 0 surveys issued, 0 answered, 0 online ratings created"
+        "0 counters, 0 resolved dossiers, 0 surveys issued, 0 answered, 0 online ratings, 0 survey plans created"
     )
     check_paper_ballots()
     check_issued_surveys()
+    check_reports()
 
 
 def check_paper_ballots():
@@ -94,3 +99,20 @@ def check_issued_surveys():
     assert slow > max(rates.values()) + 20
     found = {(burst.kind, burst.from_kiosk, burst.count) for burst in bursts(user=head)}
     assert found == {("device", True, 11), ("origin", False, 12)}
+
+
+def check_reports():
+    """Every demo unit's plan and tallies give a report with content: an index, coverage against its target."""
+    today = timezone.localdate()
+    last_month = Period.month(today.year, today.month).previous()
+    for demo in DEMO_UNITS:
+        unit = Unit.objects.get(code=demo.code)
+        result = figures(Scope.of(unit), last_month)
+        assert result.responses > 0 and result.index is not None, demo.code
+        assert result.plan is not None and result.coverage.resolved, demo.code
+        assert result.coverage.unmatched == 0, demo.code
+    assert (
+        figures(Scope.of(Unit.objects.get(code="09556")), last_month).to_json()
+        == figures(Scope.of(Unit.objects.get(code="09556")), last_month, tallies=False).to_json()
+    )
+    assert ReportText.objects.filter(unit__code="09556").exclude(strengths="").exists()

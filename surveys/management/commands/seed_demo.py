@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from reports.demo import demo_plans_seed
 from surveys.demo import DEMO_UNITS, demo_ballots_seed, demo_surveys_seed
 from surveys.models import FormTemplate, Membership, Unit
 
@@ -41,6 +42,10 @@ class Command(BaseCommand):
     those (one civil servant's citizens answer far less), a few online
     ratings, some "Có" to extra fees at Sở Công Thương Đồng Nai, and at Hà
     Đông a busy hour on the tablet and an evening of answers from one address.
+    Each demo unit gets a survey plan for last year and this year (targets of
+    seeds 000 and 003, or the Ministry's sample size), the one-stop software's
+    monthly resolved counts for the months without registered dossiers, and
+    Hà Đông's head has written the sections of last quarter's report.
     Needs load_units and load_forms first (load_procedures for procedure names).
     With -v 2 it lists every account. Idempotent: a second run resets the demo
     passwords and creates nothing new. Never run it on a production database.
@@ -77,8 +82,10 @@ class Command(BaseCommand):
             f"{ballots} demo ballots created"
         )
         surveys = demo_surveys_seed()
+        plans = demo_plans_seed()
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"seed_demo: {surveys.counters} counters, {surveys.dossiers} resolved dossiers, {surveys.issued} "
-                f"surveys issued, {surveys.answered} answered, {surveys.ratings} online ratings created"
+                f"surveys issued, {surveys.answered} answered, {surveys.ratings} online ratings, "
+                f"{plans} survey plans created"
             )

@@ -1,0 +1,148 @@
+"""Reads behind the results pages: the index figures plus what a head reads beside them.
+
+Every read takes a Scope built from a unit the access gate (surveys.scoping) let the
+caller reach; comments, contact details, civil servants and alerts are for the head only.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from reports.index import Figures, QuestionFigures, Scope, Slice, figures, monthly_trend
+from reports.periods import Period
+from surveys.models import Answer, Dossier, IntegrityAlert, Membership, Question, Unit
+from surveys.scoping import units_for_user
+from surveys.selectors.integrity import alerts_unseen, units_headed_by
+
+COMMENTS_SHOWN = 50
+TREND_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    address: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str
+    answered_on: datetime.date
+    channel: str  # the channel's label
+    question: str  # the question's code
+    contact: Contact | None  # only when the reader heads the unit
+
+
+@dataclass(frozen=True)
+class OfficerFigures:
+    name: str
+    responses: int
+    index: float | None
+
+
+@dataclass
+class Results:
+    """Everything the results page shows for one unit and period, already limited to what the reader may see."""
+
+    unit: Unit
+    period: Period
+    subtree: bool
+    heads: bool
+    figures: Figures
+    trend: list[tuple[Period, Figures]]
+    comments: list[Comment]
+    parent: Unit | None
+    children: list[Unit]
+    officers: list[OfficerFigures] = field(default_factory=list)
+    alerts: list[IntegrityAlert] = field(default_factory=list)
+
+    @property
+    def other_questions(self) -> list[QuestionFigures]:
+        """Counted questions without a rate that are neither red flags nor timeliness (what citizens chose)."""
+        return [
+            question
+            for question in self.figures.questions
+            if question.rate is None and not question.flags_integrity and question.kind != Question.Kind.TIMELINESS
+        ]
+
+
+def results_for(*, user, unit: Unit, period: Period, subtree: bool, roles) -> Results:
+    """The results of `unit` (reached through `roles`) in `period`; the head's extras only for its head."""
+    scope = Scope.of(unit, subtree=subtree)
+    heads = units_headed_by(user=user).filter(pk=unit.pk).exists()
+    reachable = units_for_user(user, roles=roles)
+    result = Results(
+        unit=unit,
+        period=period,
+        subtree=subtree,
+        heads=heads,
+        figures=figures(scope, period),
+        trend=monthly_trend(scope, period.trailing_months(TREND_MONTHS)),
+        comments=comments_for(scope=scope, period=period, with_contacts=heads),
+        parent=reachable.filter(pk=unit.parent_id).first(),
+        children=list(reachable.filter(parent=unit).order_by("name")),
+    )
+    # Figures per civil servant feed staff evaluation: the head's alone, as in surveys.selectors.integrity.
+    if units_for_user(user, roles=[Membership.Role.HEAD]).filter(pk=unit.pk).exists():
+        result.officers = officer_figures(scope=scope, period=period)
+    if heads:
+        result.alerts = list(alerts_unseen(user=user).filter(unit_id__in=scope.unit_ids))
+    return result
+
+
+def comments_for(*, scope: Scope, period: Period, with_contacts: bool = False, limit: int = COMMENTS_SHOWN):
+    """Written answers (free text and the "other" option's words) in scope and period, newest first.
+
+    Contact details are read only when asked: they are for the unit head alone.
+    """
+    answers = (
+        Answer.objects.filter(
+            response__unit_id__in=scope.unit_ids,
+            response__answered_on__gte=period.start,
+            response__answered_on__lte=period.end,
+        )
+        .filter(Q(question__kind=Question.Kind.TEXT) | Q(question__allows_other=True, value__isnull=False))
+        .exclude(text="")
+        .select_related("response", "question")
+        .order_by("-response__answered_on", "-response_id", "question__position")
+    )
+    if with_contacts:
+        answers = answers.select_related("response__contact")
+    return [
+        Comment(
+            text=answer.text,
+            answered_on=answer.response.answered_on,
+            channel=answer.response.get_channel_display(),
+            question=answer.question.code,
+            contact=_contact(answer.response) if with_contacts else None,
+        )
+        for answer in answers[:limit]
+    ]
+
+
+def officer_figures(*, scope: Scope, period: Period) -> list[OfficerFigures]:
+    """Responses and index per civil servant who resolved a dossier of the scope in the period, lowest index first.
+
+    Only issued surveys name a dossier, so only they count here.
+    """
+    names = (
+        Dossier.objects.filter(unit_id__in=scope.unit_ids, resolved__gte=period.start, resolved__lte=period.end)
+        .exclude(officer="")
+        .values_list("officer", flat=True)
+        .distinct()
+        .order_by("officer")
+    )
+    rows = []
+    for name in names:
+        result = figures(scope, period, Slice(officer=name), compare=False)
+        rows.append(OfficerFigures(name=name, responses=result.responses, index=result.index))
+    return sorted(rows, key=lambda row: (row.index is None, row.index or 0, row.name))
+
+
+def _contact(response) -> Contact | None:
+    contact = getattr(response, "contact", None)
+    if contact is None:
+        return None
+    return Contact(name=contact.name, address=contact.address, phone=contact.phone)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from reports.views import documents, jobs, public, results
+
+app_name = "reports"
+
+urlpatterns = [
+    path("ket-qua/", results.results_home, name="results_home"),
+    path("ket-qua/<str:code>/<str:period>/", results.results, name="results"),
+    path("bao-cao/<str:code>/<str:period>/noi-dung/", documents.report_text_edit, name="report_text"),
+    path("bao-cao/<str:code>/<str:period>/<str:kind>.<str:fmt>", documents.report_download, name="download"),
+    path("hom-phieu/<int:pk>/bien-ban.<str:fmt>", documents.minutes_download, name="minutes"),
+    path("ke-hoach/<str:code>/<int:year>/", documents.plan_edit, name="plan"),
+    path("tao-hang-loat/", jobs.job_list, name="jobs"),
+    path("tao-hang-loat/<uuid:key>/", jobs.job_detail, name="job"),
+    path("tao-hang-loat/<uuid:key>/tai-ve/", jobs.job_download, name="job_download"),
+    path("cong-khai/<str:code>/<str:month>/", public.public_notice, name="public_notice"),
+]

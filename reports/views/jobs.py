@@ -1,0 +1,109 @@
+"""Background jobs: start the monthly notices of every unit under a province, watch them, download the ZIP."""
+
+import datetime
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from reports.jobs import archive_name, job_start
+from reports.models import ReportJob
+from surveys.forms import form_helper
+from surveys.forms.dossiers import MonthField
+from surveys.models import Membership, Unit, UnitQuerySet
+from surveys.scoping import units_for_user
+
+Role = Membership.Role
+START_ROLES = [Role.OFFICIAL, Role.ADMIN, Role.HEAD]
+RECENT_JOBS = 20
+
+
+class JobStartForm(forms.Form):
+    """Which unit's subtree and which month; a month that has not begun has nothing to report."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"),
+        queryset=None,
+        to_field_name="code",
+        empty_label=None,
+        help_text=_("Mỗi đơn vị trực thuộc đang hoạt động có một thông báo (PDF) trong tệp nén."),
+        error_messages={"invalid_choice": _("Chọn một đơn vị trong danh sách.")},
+    )
+    month = MonthField(label=_("Tháng (mm/yyyy)"), error_messages={"required": _("Ghi tháng theo dạng mm/yyyy.")})
+
+    def __init__(self, *args, units: UnitQuerySet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.helper = form_helper()
+        last_month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+        self.fields["month"].initial = f"{last_month:%m/%Y}"
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month > timezone.localdate():
+            raise forms.ValidationError(_("Tháng này chưa tới."))
+        return month
+
+
+def job_parent_units(user) -> UnitQuerySet:
+    """Current units `user` oversees that have current units below them: those a job can be started for."""
+    below = Unit.objects.current().filter(parent=OuterRef("pk"))
+    return units_for_user(user, roles=START_ROLES).current().filter(Exists(below))
+
+
+def _get_job_for_user(user, key, *, with_archive: bool = False) -> ReportJob:
+    """The job with `key` if `user` reaches its unit, else 404; the ZIP is read only for a download."""
+    jobs = ReportJob.objects.select_related("unit").filter(unit__in=units_for_user(user))
+    return get_object_or_404(jobs if with_archive else jobs.defer("archive"), key=key)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def job_list(request):
+    units = job_parent_units(request.user)
+    if request.method == "POST":
+        if not units.exists():
+            raise Http404
+        form = JobStartForm(request.POST, units=units)
+        if form.is_valid():
+            job = job_start(actor=request.user, unit=form.cleaned_data["unit"], month=form.cleaned_data["month"])
+            return redirect("reports:job", key=job.key)
+        status = 400
+    else:
+        form, status = JobStartForm(units=units), 200
+    jobs = (
+        ReportJob.objects.select_related("unit")
+        .defer("archive")
+        .filter(requested_by=request.user, unit__in=units_for_user(request.user))[:RECENT_JOBS]
+    )
+    context = {"form": form if units.exists() else None, "jobs": jobs}
+    return render(request, "reports/job_list.html", context, status=status)
+
+
+@login_required
+@require_safe
+def job_detail(request, key):
+    job = _get_job_for_user(request.user, key)
+    # htmx polls the same address for the progress block alone.
+    template = "reports/includes/_job_progress.html" if request.headers.get("HX-Request") else "reports/job_detail.html"
+    response = render(request, template, {"job": job})
+    patch_vary_headers(response, ["HX-Request"])
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_safe
+def job_download(request, key):
+    job = _get_job_for_user(request.user, key, with_archive=True)
+    if job.status != ReportJob.Status.DONE or job.archive is None:
+        raise Http404
+    response = HttpResponse(bytes(job.archive), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{archive_name(job)}"'
+    return response

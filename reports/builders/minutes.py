@@ -34,7 +34,7 @@ def minutes_document(opening: BoxOpening) -> Document:
         Table(
             columns=["STT", "Họ và tên", "Chức vụ", "Ký tên"],
             rows=[[index, witness.name, witness.role, ""] for index, witness in enumerate(witnesses, start=1)],
-            widths=[1, 5, 5, 3],
+            widths=[1.4, 5, 5, 3],
             sheet="Thành phần",
         ),
         Heading("II. NỘI DUNG"),

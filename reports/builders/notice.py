@@ -64,7 +64,7 @@ def _blocks(unit: Unit, month: str, result: Figures) -> list:
         Table(
             columns=["STT", "Yếu tố", "Số tiêu chí", "Tỷ lệ hài lòng (%)"],
             rows=rows,
-            widths=[1, 7, 2, 3],
+            widths=[1.4, 7, 2, 3],
             numeric=frozenset({2, 3}),
             bold_rows=frozenset({len(rows) - 1}),
             sheet="Chỉ số",

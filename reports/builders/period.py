@@ -103,7 +103,7 @@ def _results(scope: Scope, period: Period, result: Figures) -> list:
                 for index, factor in enumerate(result.factors, start=1)
             ]
             + [["", "Chỉ số hài lòng chung", None, result.index, result.previous.index if result.previous else None]],
-            widths=[1, 6, 2, 2.5, 2.5],
+            widths=[1.4, 6, 2, 2.5, 2.5],
             numeric=frozenset({2, 3, 4}),
             bold_rows=frozenset({len(result.factors)}),
             caption="Bảng 1. Chỉ số hài lòng theo yếu tố",
@@ -130,7 +130,7 @@ def _results(scope: Scope, period: Period, result: Figures) -> list:
                 ]
                 for index, question in enumerate(result.scored, start=1)
             ],
-            widths=[1, 1.6, 7, 1.8, 2, 2.8, 1.6],
+            widths=[1.4, 1.6, 6.6, 1.8, 2, 2.8, 1.6],
             numeric=frozenset({3, 4, 6}),
             caption="Bảng 2. Tỷ lệ hài lòng theo từng câu hỏi",
             sheet="Câu hỏi",

@@ -17,11 +17,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from reports.writers.xlsx import FORMULA_STARTS
 from surveys.models import Answer, FormVersion, Question, Response, Unit
 
 CHUNK = 5000
-# A text starting with one of these is a formula to Excel, LibreOffice and Sheets: keep it a string.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Kept on the response itself (procedure, received unit) or never exported (contact).
 NOT_COLUMNS = {Question.Kind.PROCEDURE, Question.Kind.UNIT, Question.Kind.CONTACT}
 SHORT_TEXT = 60
@@ -80,16 +79,8 @@ def responses_xlsx(units: Iterable[Unit], start: datetime.date, end: datetime.da
             name, code = names[unit_id]
             date = WriteOnlyCell(sheet, value=day)
             date.number_format = "dd/mm/yyyy"
-            about = [
-                pk,
-                name,
-                code,
-                date,
-                channels[channel],
-                forms[version_id],
-                procedure or procedure_text or None,
-            ]
-            cells = [*about, received or None, *columns.cells(answers.pop(pk, []))]
+            cells = [pk, name, code, date, channels[channel], forms[version_id], procedure or procedure_text or None]
+            cells += [received or None, *columns.cells(answers.pop(pk, []))]
             sheet.append([_text_cell(sheet, value) for value in cells])
         count += len(rows)
         after = rows[-1][0]

@@ -262,7 +262,8 @@ def figures(
         factors=factors,
         questions=questions,
         timeliness=_timeliness(questions),
-        coverage=None if slice.needs_raw_answers else _coverage(scope, period, plan),
+        # Resolved dossiers are counted per month: a coverage of part of a month would be a guess.
+        coverage=_coverage(scope, period, plan) if period.whole_months and not slice.needs_raw_answers else None,
         plan=plan,
         source="tallies" if from_tallies else "answers",
     )
@@ -434,12 +435,9 @@ def _coverage(scope: Scope, period: Period, plan: SurveyPlan | None) -> Coverage
     A month whose resolved dossiers nobody entered or registered would otherwise
     inflate the rate; its responses are reported apart as `unmatched`.
     """
-    known = set()
-    resolved = None
-    if period.whole_months:
-        months = resolved_dossier_counts(units=scope.unit_ids, start=period.start, end=period.end)
-        known = {(month.unit_id, month.month) for month in months}
-        resolved = sum(month.used for month in months) if months else None
+    months = resolved_dossier_counts(units=scope.unit_ids, start=period.start, end=period.end)
+    known = {(month.unit_id, month.month) for month in months}
+    resolved = sum(month.used for month in months) if months else None
     covering = (
         ResponseTally.objects.filter(
             unit_id__in=scope.unit_ids,

@@ -13,7 +13,8 @@ DEFAULT_PUBLICATION = "Niêm yết tại Bộ phận Một cửa và đăng trê
 
 def period_report(unit: Unit, period: Period, *, subtree: bool = False) -> Document:
     """The report of `unit` (with its subtree if asked) for `period`, with the head's written sections."""
-    result = figures(Scope.of(unit, subtree=subtree), period)
+    scope = Scope.of(unit, subtree=subtree)
+    result = figures(scope, period)
     text = common.text_of(unit, period)
     opening = common.plan_sentence(result.plan, unit)
     lead = f"{opening}; {unit.name}" if opening else unit.name
@@ -26,12 +27,12 @@ def period_report(unit: Unit, period: Period, *, subtree: bool = False) -> Docum
         Heading("1. Thời gian thực hiện", level=2),
         Paragraph(f"Từ ngày {common.day(period.start)} đến ngày {common.day(period.end)}."),
         Heading("2. Phương pháp, hình thức khảo sát, lấy ý kiến", level=2),
-        *_methods(unit, period, result),
+        *_methods(scope, period, result),
         Heading("3. Nội dung khảo sát", level=2),
         *[Paragraph(f"- {factor.name}.") for factor in result.factors],
         *([] if result.factors else [Paragraph("Chưa có nội dung nào được đánh giá trong kỳ.")]),
         Heading("4. Kết quả khảo sát", level=2),
-        *_results(Scope.of(unit, subtree=subtree), period, result),
+        *_results(scope, period, result),
         Heading("5. Công bố kết quả khảo sát", level=2),
         Paragraph(result.plan.publication if result.plan else DEFAULT_PUBLICATION),
         Heading("II. NHẬN XÉT CHUNG"),
@@ -56,7 +57,7 @@ def period_report(unit: Unit, period: Period, *, subtree: bool = False) -> Docum
     )
 
 
-def _methods(unit: Unit, period: Period, result: Figures) -> list:
+def _methods(scope: Scope, period: Period, result: Figures) -> list:
     used = [channel for channel, count in result.channels.items() if count]
     if not used and result.plan:
         used = [name for name in Response.Channel.values if getattr(result.plan, f"uses_{name}")]
@@ -68,7 +69,7 @@ def _methods(unit: Unit, period: Period, result: Figures) -> list:
         for channel in used
     ]
     forms = FormTemplate.objects.filter(
-        versions__responses__unit_id__in=Scope.of(unit).unit_ids,
+        versions__responses__unit_id__in=scope.unit_ids,
         versions__responses__answered_on__range=(period.start, period.end),
     ).distinct()
     names = ", ".join(form.name for form in forms)

@@ -196,3 +196,8 @@ def test_wilson_and_the_sample_size_formula():
     low, high = wilson_interval(5, 5)
     assert 50 < low < 100 and high == 100
     assert sample_size(10, 5) == 10 and sample_size(1000, 5) == 286
+
+
+def test_part_of_a_month_has_no_coverage_rather_than_a_guess(worked_example):
+    printed = sipas_index("--unit", "09556", "--from", "01/03/2026", "--to", "20/03/2026")
+    assert printed["responses"] == 4 and printed["index"] == 73.33 and printed["coverage"] is None

@@ -15,7 +15,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, F, Max, Min, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from reports.periods import Period
@@ -249,16 +250,15 @@ def figures(
     from_tallies = tallies and period.whole_months and not slice.needs_raw_answers
     channels = _response_counts(scope, period, slice, from_tallies)
     cells = _answer_cells(scope, period, slice, from_tallies)
-    questions = _questions(cells)
+    questions = _questions(cells, _question_metadata(cells))
     factors = _factors(questions)
-    rated = [factor.index for factor in factors if factor.index is not None]
     responses = sum(channels.values())
     plan = _plan_of(scope, period)
     result = Figures(
         period=period,
         responses=responses,
         channels=channels,
-        index=sum(rated) / len(rated) if rated else None,
+        index=_index(factors),
         factors=factors,
         questions=questions,
         timeliness=_timeliness(questions),
@@ -279,25 +279,80 @@ def figures(
     return result
 
 
-def monthly_trend(scope: Scope, months: list[Period], slice: Slice = Slice()) -> list[tuple[Period, Figures]]:
-    """The figures of each month, for the trend over the last twelve (each from the tallies)."""
-    return [(month, figures(scope, month, slice, compare=False)) for month in months]
+def monthly_trend(scope: Scope, months: list[Period], slice: Slice = Slice()) -> list[tuple[Period, float | None]]:
+    """The index of each month, for a trend chart: two grouped queries for all the months together."""
+    found = indices_by(scope, Period.between(months[0].start, months[-1].end), "month", slice)
+    return [(month, found[month.start].index if month.start in found else None) for month in months]
+
+
+@dataclass
+class GroupIndex:
+    responses: int
+    index: float | None
+
+
+# What `indices_by` groups by: the tallies' own column (None: not kept there) and the response's field.
+GROUPINGS = {"month": ("month", "answered_on"), "officer": (None, "survey__dossier__officer")}
+
+
+def indices_by(scope: Scope, period: Period, by: str, slice: Slice = Slice()) -> dict:
+    """Responses and index per month (first day → GroupIndex) or per civil servant (name → GroupIndex).
+
+    The same counting and arithmetic as `figures`, with one more GROUP BY column instead of one call per group.
+    """
+    tally_column, field = GROUPINGS[by]
+    responses: dict = defaultdict(int)
+    cells: dict = defaultdict(lambda: defaultdict(dict))
+    if tally_column and period.whole_months and not slice.needs_raw_answers:
+        counted = _tallies(ResponseTally, scope, period, slice).values_list(tally_column).annotate(n=Sum("responses"))
+        # The tallies keep the ANSWERED counts as value 0, so the valued rows hold them already.
+        valued = _tallies(AnswerTally, scope, period, slice).values_list(tally_column, "question_id", "value")
+        valued, answered = valued.annotate(n=Sum("answers")), []
+    else:
+        rows = _responses(scope, period, slice)
+        column = TruncMonth(field) if by == "month" else F(field)
+        counted = rows.annotate(group=column).values_list("group").annotate(n=Count("id"))
+        answers = Answer.objects.filter(response__in=rows).annotate(
+            group=TruncMonth(f"response__{field}") if by == "month" else F(f"response__{field}")
+        )
+        valued = (
+            answers.filter(value__isnull=False).values_list("group", "question_id", "value").annotate(n=Count("id"))
+        )
+        answered = answers.values_list("group", "question_id").annotate(n=Count("response_id", distinct=True))
+        answered = answered.order_by()
+    for group, count in counted.order_by():
+        responses[group] += count
+    for group, question_id, value, count in valued.order_by():
+        cells[group][question_id][value] = count
+    for group, question_id, count in answered:
+        cells[group][question_id][ANSWERED] = count
+    metadata = _question_metadata({question_id for group in cells.values() for question_id in group})
+    return {
+        group: GroupIndex(responses=count, index=_index(_factors(_questions(cells[group], metadata))))
+        for group, count in responses.items()
+    }
 
 
 # --- counting: the only place that reads survey data -------------------------------------------
 
 
+def _tallies(model, scope: Scope, period: Period, slice: Slice):
+    """The tally rows of `model` (ResponseTally or AnswerTally) in scope, period, form and channel."""
+    rows = model.objects.filter(unit_id__in=scope.unit_ids, month__gte=period.start, month__lte=period.end)
+    if slice.form:
+        template = "version__template" if model is ResponseTally else "question__version__template"
+        rows = rows.filter(**{template: slice.form})
+    if slice.channel:
+        rows = rows.filter(channel=slice.channel)
+    return rows
+
+
 def _response_counts(scope: Scope, period: Period, slice: Slice, from_tallies: bool) -> dict[str, int]:
     if from_tallies:
-        rows = ResponseTally.objects.filter(unit_id__in=scope.unit_ids, month__gte=period.start, month__lte=period.end)
-        if slice.form:
-            rows = rows.filter(version__template=slice.form)
-        if slice.channel:
-            rows = rows.filter(channel=slice.channel)
-        counted = rows.values("channel").annotate(n=Sum("responses")).order_by()
+        counted = _tallies(ResponseTally, scope, period, slice).values("channel").annotate(n=Sum("responses"))
     else:
-        counted = _responses(scope, period, slice).values("channel").annotate(n=Count("id")).order_by()
-    found = {row["channel"]: row["n"] for row in counted}
+        counted = _responses(scope, period, slice).values("channel").annotate(n=Count("id"))
+    found = {row["channel"]: row["n"] for row in counted.order_by()}
     return {channel: found.get(channel, 0) for channel in Response.Channel.values}
 
 
@@ -322,11 +377,7 @@ def _answer_cells(scope: Scope, period: Period, slice: Slice, from_tallies: bool
     """question id → {value: answers}, value 0 (ANSWERED) holding the responses that answered it."""
     cells: dict[int, dict[int, int]] = defaultdict(dict)
     if from_tallies:
-        rows = AnswerTally.objects.filter(unit_id__in=scope.unit_ids, month__gte=period.start, month__lte=period.end)
-        if slice.form:
-            rows = rows.filter(question__version__template=slice.form)
-        if slice.channel:
-            rows = rows.filter(channel=slice.channel)
+        rows = _tallies(AnswerTally, scope, period, slice)
         grouped = rows.values_list("question_id", "value").annotate(n=Sum("answers")).order_by()
         for question_id, value, count in grouped:
             cells[question_id][value] = count
@@ -344,15 +395,21 @@ def _answer_cells(scope: Scope, period: Period, slice: Slice, from_tallies: bool
 # --- arithmetic on the counts ----------------------------------------------------------------
 
 
-def _questions(cells: dict[int, dict[int, int]]) -> list[QuestionFigures]:
-    """Merge the versions of each form's question (same form, same code) and compute its figures."""
-    metadata = (
-        Question.objects.filter(pk__in=cells, kind__in=COUNTED_KINDS)
+def _question_metadata(question_ids) -> list[Question]:
+    """The counted questions among `question_ids`, with their forms, oldest version first."""
+    return list(
+        Question.objects.filter(pk__in=question_ids, kind__in=COUNTED_KINDS)
         .select_related("version__template")
         .order_by("version__template__code", "version__number")
     )
+
+
+def _questions(cells: dict[int, dict[int, int]], metadata: list[Question]) -> list[QuestionFigures]:
+    """Merge the versions of each form's question (same form, same code) and compute its figures."""
     merged: dict[tuple[int, str], tuple[Question, dict[int, int]]] = {}
     for question in metadata:  # oldest version first, so the newest wording wins
+        if question.pk not in cells:
+            continue
         key = (question.version.template_id, question.code)
         counts = dict(merged[key][1]) if key in merged else {}
         for value, count in cells[question.pk].items():
@@ -410,6 +467,12 @@ def _factors(questions: list[QuestionFigures]) -> list[FactorFigures]:
         for factor in Factor
         if rates[factor.value]
     ]
+
+
+def _index(factors: list[FactorFigures]) -> float | None:
+    """The SIPAS index: the mean of the factor indices the forms ask."""
+    rated = [factor.index for factor in factors if factor.index is not None]
+    return sum(rated) / len(rated) if rated else None
 
 
 def _timeliness(questions: list[QuestionFigures]) -> dict[str, float | None]:

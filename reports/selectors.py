@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from reports.index import Figures, QuestionFigures, Scope, Slice, figures, monthly_trend
+from reports.index import Figures, GroupIndex, QuestionFigures, Scope, figures, indices_by, monthly_trend
 from reports.periods import Period
 from surveys.models import Answer, Dossier, IntegrityAlert, Membership, Question, Unit
 from surveys.scoping import units_for_user
@@ -51,7 +51,7 @@ class Results:
     subtree: bool
     heads: bool
     figures: Figures
-    trend: list[tuple[Period, Figures]]
+    trend: list[tuple[Period, float | None]]
     comments: list[Comment]
     parent: Unit | None
     children: list[Unit]
@@ -134,10 +134,9 @@ def officer_figures(*, scope: Scope, period: Period) -> list[OfficerFigures]:
         .distinct()
         .order_by("officer")
     )
-    rows = []
-    for name in names:
-        result = figures(scope, period, Slice(officer=name), compare=False)
-        rows.append(OfficerFigures(name=name, responses=result.responses, index=result.index))
+    found = indices_by(scope, period, "officer")
+    none = GroupIndex(responses=0, index=None)
+    rows = [OfficerFigures(name, found.get(name, none).responses, found.get(name, none).index) for name in names]
     return sorted(rows, key=lambda row: (row.index is None, row.index or 0, row.name))
 
 

@@ -141,7 +141,7 @@ def _results(scope: Scope, period: Period, result: Figures) -> list:
         trend = monthly_trend(scope, [Period.month(month.year, month.month) for month in period.months])
         blocks.append(
             Chart(
-                trend_chart([(f"{month.start:%m/%Y}", figures_.index) for month, figures_ in trend]),
+                trend_chart([(f"{month.start:%m/%Y}", index) for month, index in trend]),
                 caption="Biểu đồ 2. Chỉ số hài lòng theo tháng",
                 width_mm=155,
             )

@@ -52,7 +52,7 @@ def results(request, code, period):
                 [(factor.name, factor.index) for factor in page.figures.factors], title=_("Chỉ số theo yếu tố")
             ),
             "trend_chart": trend_chart(
-                [(f"{month.start:%m/%Y}", result.index) for month, result in page.trend],
+                [(f"{month.start:%m/%Y}", index) for month, index in page.trend],
                 title=_("Chỉ số SIPAS 12 tháng"),
             ),
             "picker": _picker(chosen),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from reports.index import Scope, figures, sample_size, wilson_interval
+from reports.index import Scope, Slice, figures, indices_by, monthly_trend, sample_size, wilson_interval
 from reports.periods import Period, PeriodInvalid, parse_period
 from surveys.models import ResolvedCount, Response, SurveyPlan
 from surveys.services.answering import survey_answer
@@ -201,3 +201,23 @@ def test_wilson_and_the_sample_size_formula():
 def test_part_of_a_month_has_no_coverage_rather_than_a_guess(worked_example):
     printed = sipas_index("--unit", "09556", "--from", "01/03/2026", "--to", "20/03/2026")
     assert printed["responses"] == 4 and printed["index"] == 73.33 and printed["coverage"] is None
+
+
+def test_indices_by_month_and_officer_agree_with_figures(worked_example, builtin_forms):
+    run_import(worked_example, builtin_forms, SIPAS, [["10/02/2026", 5, 5, 5, 5, 5, 5, 5, 1]])
+    scope = Scope.of(worked_example.commune_a)
+    months = [Period.month(2026, month) for month in (1, 2, 3)]
+    trend = monthly_trend(scope, months)
+    assert trend == [(month, figures(scope, month, compare=False).index) for month in months]
+    assert [index for _month, index in trend] == [None, 80.0, pytest.approx(73.3333, abs=1e-3)]
+    # Part of a month reads the raw answers: the same arithmetic on the same counts.
+    part = Period.between(datetime.date(2026, 2, 1), datetime.date(2026, 3, 30))
+    raw = indices_by(scope, part, "month")
+    assert raw[datetime.date(2026, 3, 1)].responses == 4
+    assert raw[datetime.date(2026, 3, 1)].index == figures(scope, Period.month(2026, 3), compare=False).index
+    _dossier, _survey, token = dossier_with_survey(unit=worked_example.commune_a, officer="Trần Văn Bình")
+    survey_answer(token=token, client_id=uuid.uuid4(), raw={"Câu 1": 5, "Câu 4": 2})
+    this_month = Period.month(datetime.date.today().year, datetime.date.today().month)
+    officers = indices_by(scope, this_month, "officer")
+    assert officers["Trần Văn Bình"].responses == 1
+    assert officers["Trần Văn Bình"].index == figures(scope, this_month, Slice(officer="Trần Văn Bình")).index == 50.0

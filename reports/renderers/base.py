@@ -4,6 +4,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
 
+from reports.charts import xml_safe
+
 PDF_MIMETYPE = "application/pdf"
 # Administrative documents are issued in Vietnamese, whatever language the reader uses the site in.
 DOCUMENT_LANGUAGE = "vi"
@@ -13,11 +15,12 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     """Render `template_name` to PDF in the document language.
 
     Fonts come from the system (Liberation Serif through fontconfig) and the
-    stylesheet is inlined, so nothing is fetched from outside.
+    stylesheet is inlined, so nothing is fetched from outside. Control characters
+    in people's text would print as empty boxes, so they are dropped.
     """
     with translation.override(DOCUMENT_LANGUAGE):
         html = render_to_string(template_name, context)
-    return HTML(string=html).write_pdf()
+    return HTML(string=xml_safe(html)).write_pdf()
 
 
 class PdfRenderer:

@@ -1,12 +1,7 @@
 """The PDF of a Document, in the house style every sipas document shares (templates/reports/document_base.html)."""
 
-from django.template.loader import render_to_string
-from django.utils import translation
-from weasyprint import HTML
-
-from reports.charts import xml_safe
 from reports.document import Chart, Document, Heading, Paragraph, Table
-from reports.renderers.base import DOCUMENT_LANGUAGE, PDF_MIMETYPE
+from reports.renderers.base import PDF_MIMETYPE, render_pdf
 from reports.writers.cells import cell_text, recipient_lines
 
 MIMETYPE = PDF_MIMETYPE
@@ -22,10 +17,7 @@ def write(document: Document) -> bytes:
         "blocks": _blocks(document),
         "recipients": recipient_lines(document.recipients),
     }
-    with translation.override(DOCUMENT_LANGUAGE):
-        html = render_to_string(TEMPLATE, context)
-    # Control characters in user text would print as empty boxes; fonts come from the system as in base.py.
-    return HTML(string=xml_safe(html)).write_pdf()
+    return render_pdf(TEMPLATE, context)
 
 
 def _blocks(document: Document) -> list[dict]:

@@ -1,11 +1,15 @@
-"""The two forms a unit head fills for the reports: the year's survey plan and a report's written sections."""
+"""The forms of the reports: the year's survey plan, a report's written sections, a batch of notices."""
+
+import datetime
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import ReportText
 from surveys.forms import form_helper
-from surveys.models import FormTemplate, SurveyPlan, Unit
+from surveys.forms.dossiers import MonthField
+from surveys.models import FormTemplate, SurveyPlan, Unit, UnitQuerySet
 
 DAY_FORMATS = ["%d/%m/%Y"]
 
@@ -89,3 +93,30 @@ class ReportTextForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper()
+
+
+class JobStartForm(forms.Form):
+    """Which unit's subtree and which month; a month that has not begun has nothing to report."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"),
+        queryset=None,
+        to_field_name="code",
+        empty_label=None,
+        help_text=_("Mỗi đơn vị trực thuộc đang hoạt động có một thông báo (PDF) trong tệp nén."),
+        error_messages={"invalid_choice": _("Chọn một đơn vị trong danh sách.")},
+    )
+    month = MonthField(label=_("Tháng (mm/yyyy)"), error_messages={"required": _("Ghi tháng theo dạng mm/yyyy.")})
+
+    def __init__(self, *args, units: UnitQuerySet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.helper = form_helper()
+        last_month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+        self.fields["month"].initial = f"{last_month:%m/%Y}"
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month > timezone.localdate():
+            raise forms.ValidationError(_("Tháng này chưa tới."))
+        return month

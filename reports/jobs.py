@@ -78,8 +78,8 @@ def notices_run(job_id: int) -> None:
     try:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for done, unit in enumerate(units, start=1):
-                _filename, _mimetype, content = render(monthly_notice(unit, period), "pdf")
-                archive.writestr(f"thong-bao-{unit.code}-{job.month:%Y-%m}.pdf", content)
+                filename, _mimetype, content = render(monthly_notice(unit, period), "pdf")
+                archive.writestr(filename, content)
                 jobs.update(done=done)
     except Exception as error:
         where = unit.name if unit is not None else job.unit.name

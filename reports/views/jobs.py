@@ -1,54 +1,21 @@
 """Background jobs: start the monthly notices of every unit under a province, watch them, download the ZIP."""
 
-import datetime
-
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from reports.forms import JobStartForm
 from reports.jobs import archive_name, job_start
 from reports.models import ReportJob
-from surveys.forms import form_helper
-from surveys.forms.dossiers import MonthField
 from surveys.models import Membership, Unit, UnitQuerySet
 from surveys.scoping import units_for_user
 
 Role = Membership.Role
 START_ROLES = [Role.OFFICIAL, Role.ADMIN, Role.HEAD]
 RECENT_JOBS = 20
-
-
-class JobStartForm(forms.Form):
-    """Which unit's subtree and which month; a month that has not begun has nothing to report."""
-
-    unit = forms.ModelChoiceField(
-        label=_("Đơn vị"),
-        queryset=None,
-        to_field_name="code",
-        empty_label=None,
-        help_text=_("Mỗi đơn vị trực thuộc đang hoạt động có một thông báo (PDF) trong tệp nén."),
-        error_messages={"invalid_choice": _("Chọn một đơn vị trong danh sách.")},
-    )
-    month = MonthField(label=_("Tháng (mm/yyyy)"), error_messages={"required": _("Ghi tháng theo dạng mm/yyyy.")})
-
-    def __init__(self, *args, units: UnitQuerySet, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.helper = form_helper()
-        last_month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
-        self.fields["month"].initial = f"{last_month:%m/%Y}"
-
-    def clean_month(self):
-        month = self.cleaned_data["month"]
-        if month > timezone.localdate():
-            raise forms.ValidationError(_("Tháng này chưa tới."))
-        return month
 
 
 def job_parent_units(user) -> UnitQuerySet:

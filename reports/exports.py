@@ -15,9 +15,9 @@ from typing import IO
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from reports.writers.xlsx import FORMULA_STARTS
+from reports.charts import xml_safe
+from reports.writers.xlsx import FORMULA_STARTS, set_text
 from surveys.models import Answer, FormVersion, Question, Response, Unit
 
 CHUNK = 5000
@@ -132,14 +132,12 @@ def _question_columns(versions: dict[int, FormVersion]) -> _Columns:
 
 
 def _text_cell(sheet, value):
-    """A string as a plain text cell that no spreadsheet runs as a formula, without XML-illegal characters."""
+    """Strings as plain text cells that no spreadsheet runs as a formula (see reports.writers.xlsx.set_text)."""
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = xml_safe(value)
     if not value.startswith(FORMULA_STARTS):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    # Excel keeps a quote-prefixed cell as text even when someone edits it.
-    cell.quotePrefix = True
+        return value  # the common case stays a plain value: no cell object per row
+    cell = WriteOnlyCell(sheet)
+    set_text(cell, value)
     return cell

@@ -1,8 +1,16 @@
-"""Named personas shared by the tests: two communes of one province and one of another."""
+"""Named personas shared by the tests: two communes of one province and one of another.
 
+`SIPAS_TEST_TODAY=2028-02-29 make test` runs the whole suite as if it were that day (the clock
+keeps ticking from 10:00 Vietnam time), to prove that no test depends on the day it runs.
+"""
+
+import datetime
+import os
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.utils import translation
 
@@ -10,6 +18,24 @@ from surveys.models import Membership, Unit
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 
 PASSWORD = "mat-khau-thu-nghiem"
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+# The day of tests that need a calendar position (this month, last month, a year back): a Monday mid-month.
+FROZEN_NOW = datetime.datetime(2026, 11, 16, 10, 0, tzinfo=VIETNAM)
+
+
+def pytest_configure(config):
+    """Move the clock to SIPAS_TEST_TODAY (YYYY-MM-DD) for the whole run, when it is set."""
+    today = os.environ.get("SIPAS_TEST_TODAY")
+    if today:
+        start = datetime.datetime.combine(datetime.date.fromisoformat(today), datetime.time(10), tzinfo=VIETNAM)
+        config._sipas_clock = time_machine.travel(start, tick=True)
+        config._sipas_clock.start()
+
+
+def pytest_report_header(config):
+    if os.environ.get("SIPAS_TEST_TODAY"):
+        return f"clock moved to {os.environ['SIPAS_TEST_TODAY']} (SIPAS_TEST_TODAY)"
+    return None
 
 
 def make_world():
@@ -48,6 +74,13 @@ def make_world():
 @pytest.fixture
 def world(db):
     return make_world()
+
+
+@pytest.fixture
+def frozen_clock(time_machine) -> datetime.date:
+    """Set the clock to FROZEN_NOW (it keeps ticking, so expiries and throttles still work); return its day."""
+    time_machine.move_to(FROZEN_NOW, tick=True)
+    return FROZEN_NOW.date()
 
 
 @pytest.fixture(autouse=True)

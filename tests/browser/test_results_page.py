@@ -46,10 +46,12 @@ def fill_month(world, month: datetime.date):
     plan(world.commune_a, month.year)
 
 
-def test_the_head_reads_the_results_and_a_phone_shows_the_public_page(live_server, page, browser, screenshot):
+def test_the_head_reads_the_results_and_a_phone_shows_the_public_page(
+    live_server, page, browser, screenshot, frozen_clock
+):
     world = make_world()
     forms_load()
-    month = datetime.date.today().replace(day=1)
+    month = frozen_clock.replace(day=1)
     fill_month(world, month)
     log_in(page, live_server, world.head_a.username)
     page.wait_for_url(f"{live_server.url}/")

@@ -144,11 +144,10 @@ def test_merged_wards_count_with_their_successor_and_subtrees_roll_up(worked_exa
     assert sipas_index("--unit", "01", "--subtree", "--quarter", "2026-Q1")["index"] == 73.33
 
 
-def test_slices_by_channel_and_civil_servant_read_the_raw_answers(worked_example):
+def test_slices_by_channel_and_civil_servant_read_the_raw_answers(worked_example, frozen_clock):
     _dossier, _survey, token = dossier_with_survey(unit=worked_example.commune_a, officer="Trần Văn Bình")
     survey_answer(token=token, client_id=uuid.uuid4(), raw={"Câu 1": 1})
-    today = datetime.date.today()
-    month = f"{today:%Y-%m}"
+    month = f"{frozen_clock:%Y-%m}"
     issued = sipas_index("--unit", "09556", "--month", month, "--channel", "issued")
     assert issued["responses"] == 1 and issued["questions"]["Câu 1"]["rate"] == 0.0
     mine = sipas_index("--unit", "09556", "--month", month, "--officer", "Trần Văn Bình")
@@ -203,7 +202,7 @@ def test_part_of_a_month_has_no_coverage_rather_than_a_guess(worked_example):
     assert printed["responses"] == 4 and printed["index"] == 73.33 and printed["coverage"] is None
 
 
-def test_indices_by_month_and_officer_agree_with_figures(worked_example, builtin_forms):
+def test_indices_by_month_and_officer_agree_with_figures(worked_example, builtin_forms, frozen_clock):
     run_import(worked_example, builtin_forms, SIPAS, [["10/02/2026", 5, 5, 5, 5, 5, 5, 5, 1]])
     scope = Scope.of(worked_example.commune_a)
     months = [Period.month(2026, month) for month in (1, 2, 3)]
@@ -217,7 +216,7 @@ def test_indices_by_month_and_officer_agree_with_figures(worked_example, builtin
     assert raw[datetime.date(2026, 3, 1)].index == figures(scope, Period.month(2026, 3), compare=False).index
     _dossier, _survey, token = dossier_with_survey(unit=worked_example.commune_a, officer="Trần Văn Bình")
     survey_answer(token=token, client_id=uuid.uuid4(), raw={"Câu 1": 5, "Câu 4": 2})
-    this_month = Period.month(datetime.date.today().year, datetime.date.today().month)
+    this_month = Period.month(frozen_clock.year, frozen_clock.month)
     officers = indices_by(scope, this_month, "officer")
     assert officers["Trần Văn Bình"].responses == 1
     assert officers["Trần Văn Bình"].index == figures(scope, this_month, Slice(officer="Trần Văn Bình")).index == 50.0

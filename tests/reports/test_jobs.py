@@ -20,6 +20,11 @@ REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 BEFORE_MERGER = datetime.date(2025, 6, 30)
 
 
+@pytest.fixture(autouse=True)
+def _calendar(frozen_clock):
+    """Jobs make last month's notices and refuse next month's: the same months on every run."""
+
+
 def last_month() -> datetime.date:
     return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 

@@ -16,6 +16,11 @@ from tests.surveys.test_import_ballots import run_import
 SCRIPT = "<script>alert('x')</script> Cán bộ hướng dẫn rất tận tình"
 
 
+@pytest.fixture(autouse=True)
+def _calendar(frozen_clock):
+    """These pages open "this month" and "last month": the same ones on every run."""
+
+
 def results_url(code="09556", period="2026-03", **query):
     url = reverse("reports:results", args=[code, period])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")

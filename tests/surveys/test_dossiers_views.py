@@ -15,12 +15,18 @@ from surveys.models import AuditEntry, Counter, Dossier, IssuedSurvey, Procedure
 from surveys.selectors.dossiers import ResolvedMonth, resolved_dossier_counts
 from surveys.services.answering import survey_answer
 from surveys.services.dossiers import IMPORT_HEADERS
+from tests.conftest import FROZEN_NOW
 from tests.factories import dossier_with_survey
 from tests.xlsx import workbook_bytes
 
-TODAY = timezone.localdate()
+TODAY = FROZEN_NOW.date()
 DAY = f"{TODAY:%d/%m/%Y}"
 HEADERS = list(IMPORT_HEADERS)
+
+
+@pytest.fixture(autouse=True)
+def _calendar(frozen_clock):
+    """Dossiers are listed and counted by month: the same months on every run."""
 
 
 def dossier(unit, code="HS-1", resolved=None, **fields) -> Dossier:

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from surveys.models import Answer, AuditEntry, Batch, FormTemplate, FormVersion, Procedure, ProcedureField, Response
 from surveys.services.forms import version_contents, version_fill
 from surveys.services.imports import BallotsImportError, ballots_import
+from tests.conftest import FROZEN_NOW
 from tests.xlsx import workbook_bytes
 
 SIPAS = ["Ngày", "Thủ tục", *(f"Câu {n}" for n in range(1, 9))]
@@ -155,7 +156,8 @@ def bad(cell_row, header=SIPAS):
     return header, [GOOD_ROWS[0], cell_row, GOOD_ROWS[2]]
 
 
-TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+# The "future" case runs on FROZEN_NOW's day, so the day after it is tomorrow on every run.
+TOMORROW = (FROZEN_NOW.date() + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
 
 
 @pytest.mark.parametrize(
@@ -186,7 +188,7 @@ TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).strftime("%d/%m/%
         pytest.param(
             *bad([TOMORROW, "", 5, 5, 5, 5, 5, 3, 5, 4]),
             f"Dòng 3, cột Ngày: Ngày {TOMORROW} chưa tới: ngày đánh giá không được sau hôm nay "
-            f"({timezone.localdate():%d/%m/%Y}).",
+            f"({FROZEN_NOW.date():%d/%m/%Y}).",
             id="future",
         ),
         pytest.param(*bad([None, "", 5, 5, 5, 5, 5, 3, 5, 4]), "Dòng 3, cột Ngày: Thiếu ngày đánh giá.", id="no-date"),
@@ -223,7 +225,9 @@ TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).strftime("%d/%m/%
         ),
     ],
 )
-def test_one_bad_cell_writes_nothing_and_names_its_row_and_column(world, builtin_forms, header, rows, expected):
+def test_one_bad_cell_writes_nothing_and_names_its_row_and_column(
+    world, builtin_forms, frozen_clock, header, rows, expected
+):
     assert expected in problems_of(world, builtin_forms, header, rows)
 
 

@@ -2,8 +2,10 @@
 
 import datetime
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from surveys.models import AuditEntry, IntegrityAlert, IssuedSurvey, Response, SurveySettings
@@ -11,6 +13,7 @@ from surveys.selectors.integrity import bursts, channel_counts, officer_answer_r
 from surveys.services.answering import rating_submit, survey_answer
 from tests.factories import dossier_with_survey
 
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 COMPLETE = {"3.2": "Tốt", "3.3": "Rất tốt", "3.7": "Không", "3.8": "Không", "3.10": "Hài lòng"}
 
 
@@ -81,6 +84,8 @@ def issue(unit, officer, count, answered, start=0):
             answer(token)
 
 
+# The first days of a month are where "now − 40 days" once landed two months back.
+@time_machine.travel(datetime.datetime(2026, 11, 2, 9, tzinfo=VIETNAM), tick=False)
 def test_unanswered_rates_per_civil_servant_are_counted_by_the_database(world, builtin_forms):
     issue(world.commune_a, "Trần Thị Bình", 4, 1)
     issue(world.commune_a, "Nguyễn Văn An", 2, 2)
@@ -95,10 +100,11 @@ def test_unanswered_rates_per_civil_servant_are_counted_by_the_database(world, b
     ]
     assert [r["unanswered_rate"] for r in rows] == [75.0, 0.0]
     # Issued last month: counted in last month, not this one.
+    mid_october = datetime.datetime(2026, 10, 15, 10, tzinfo=VIETNAM)
     IssuedSurvey.objects.filter(dossier__officer="Nguyễn Văn An").update(
-        issued=timezone.now() - datetime.timedelta(days=40), expires=timezone.now() - datetime.timedelta(days=33)
+        issued=mid_october, expires=mid_october + datetime.timedelta(days=7)
     )
-    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    last_month = datetime.date(2026, 10, 1)
     assert [r["dossier__officer"] for r in officer_answer_rates(user=world.head_a, month=this_month)] == [
         "Trần Thị Bình"
     ]

@@ -16,7 +16,7 @@ from surveys.selectors.integrity import alerts_unseen, bursts, officer_answer_ra
 
 
 @pytest.mark.django_db
-def test_seed_demo_fills_every_screen_once():
+def test_seed_demo_fills_every_screen_once(frozen_clock):
     for command in ["load_units", "load_forms", "load_procedures"]:
         call_command(command, stdout=io.StringIO())
     out = io.StringIO()

@@ -14,14 +14,16 @@ Role = Membership.Role
 
 # Roles that see the whole subtree below their unit; counter staff see only their own unit.
 SUBTREE_ROLES = {Role.HEAD, Role.OFFICIAL, Role.ADMIN}
+# Roles held in units, which administrators grant; the national official is appointed by a system administrator.
+UNIT_ROLES = [Role.COUNTER, Role.HEAD, Role.OFFICIAL, Role.ADMIN]
 
 
 def units_for_user(user, *, roles=None) -> UnitQuerySet:
     """Return the units `user` may reach, optionally only through the given roles.
 
-    Superusers reach every unit. Heads, officials and administrators reach
-    their unit's subtree and the units merged into it (history stays
-    readable after the 2025 merger); counter staff reach their own unit.
+    Superusers and national officials reach every unit. Heads, officials and
+    administrators reach their unit's subtree and the units merged into it
+    (history stays readable after the 2025 merger); counter staff reach their own unit.
     """
     if not (user.is_authenticated and user.is_active):
         return Unit.objects.none()
@@ -32,6 +34,8 @@ def units_for_user(user, *, roles=None) -> UnitQuerySet:
         memberships = memberships.filter(role__in=roles)
     own_units, roots = [], []
     for membership in memberships:
+        if membership.role == Role.NATIONAL:
+            return Unit.objects.all()
         if membership.role in SUBTREE_ROLES:
             roots.append(membership.unit.path)
         else:
@@ -64,7 +68,7 @@ def roles_grantable_by(user, unit: Unit) -> list[str]:
     """
     administered, headed = _granting_reach(user)
     if unit.pk in administered:
-        return list(Role.values)
+        return list(UNIT_ROLES)
     if unit.pk in headed:
         return [Role.COUNTER]
     return []
@@ -74,7 +78,7 @@ def roles_grantable_somewhere(user) -> list[str]:
     """Roles `user` may grant in at least one unit: what the account form offers."""
     administered, headed = _granting_reach(user)
     if administered:
-        return list(Role.values)
+        return list(UNIT_ROLES)
     return [Role.COUNTER] if headed else []
 
 

@@ -12,7 +12,7 @@ from surveys.models.issuing import IssuedSurvey, SurveySettings
 from surveys.models.kiosks import Counter, Kiosk
 from surveys.models.plans import SurveyPlan
 from surveys.models.responses import Answer, Response, ResponseContact
-from surveys.models.tallies import ANSWERED, AnswerTally, ResponseTally
+from surveys.models.tallies import ANSWERED, AnswerTally, PairTally, ResponseTally
 from surveys.models.units import (
     PATH_END,
     UNIT_CODE,
@@ -28,6 +28,7 @@ from surveys.models.units import (
 __all__ = [
     "ANSWERED",
     "AnswerTally",
+    "PairTally",
     "ResponseTally",
     "SurveyPlan",
     "Answer",

@@ -59,3 +59,33 @@ class AnswerTally(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} · {self.month:%m/%Y} · {self.question_id}={self.value}: {self.answers}"
+
+
+class PairTally(models.Model):
+    """How the answers to two scale questions of one ballot go together, in a unit and month, per channel.
+
+    The SIPAS index averages many questions that each citizen answers at once, and
+    their answers move together; its confidence interval needs these co-counts
+    (reports.index.arithmetic). `first` is always the question with the smaller id.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("tháng"))
+    channel = models.CharField(_("kênh"), max_length=8)
+    first = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    both_answered = models.IntegerField(_("trả lời cả hai câu"), default=0)
+    both_satisfied = models.IntegerField(_("hài lòng cả hai câu"), default=0)
+    first_satisfied = models.IntegerField(_("hài lòng câu thứ nhất, trả lời câu thứ hai"), default=0)
+    second_satisfied = models.IntegerField(_("trả lời câu thứ nhất, hài lòng câu thứ hai"), default=0)
+
+    class Meta:
+        verbose_name = _("số phiếu trả lời cặp câu hỏi theo tháng")
+        verbose_name_plural = _("số phiếu trả lời cặp câu hỏi theo tháng")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month", "channel", "first", "second"], name="pair_tally_cell"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")), name="pair_tally_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.month:%m/%Y} · {self.first_id}&{self.second_id}: {self.both_answered}"

@@ -154,13 +154,15 @@ class Unit(models.Model):
 
 
 class Membership(models.Model):
-    """A person's role in one unit; the roles decide what they may reach."""
+    """A person's role in one unit, or in the whole country for the national official; roles decide what they reach."""
 
     class Role(models.TextChoices):
         COUNTER = "counter", _("Công chức một cửa")
         HEAD = "head", _("Lãnh đạo đơn vị")
         OFFICIAL = "official", _("Cán bộ theo dõi")
         ADMIN = "admin", _("Quản trị viên")
+        # Reads every province's figures and changes nothing; only system administrators grant it.
+        NATIONAL = "national", _("Cán bộ theo dõi toàn quốc")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -168,7 +170,10 @@ class Membership(models.Model):
         on_delete=models.CASCADE,
         related_name="memberships",
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="memberships")
+    # Empty for the national official alone: their unit is the whole country.
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
     created = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
 
@@ -179,12 +184,18 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique_role_per_unit"),
             models.CheckConstraint(
-                condition=Q(role__in=["counter", "head", "official", "admin"]), name="membership_role_known"
+                condition=Q(role__in=["counter", "head", "official", "admin", "national"]),
+                name="membership_role_known",
             ),
+            models.CheckConstraint(
+                condition=Q(role="national", unit__isnull=True) | (~Q(role="national") & Q(unit__isnull=False)),
+                name="membership_unit_unless_national",
+            ),
+            models.UniqueConstraint(fields=["user"], condition=Q(role="national"), name="membership_national_once"),
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+        return f"{self.user} · {self.get_role_display()} · {self.unit or _('toàn quốc')}"
 
 
 class AuditEntry(models.Model):

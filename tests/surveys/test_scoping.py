@@ -103,3 +103,19 @@ def test_a_head_may_not_grant_a_head_role_even_by_posting_it(world):
             role=Membership.Role.HEAD,
         )
     assert not Membership.objects.filter(user__username="lanhdao.moi").exists()
+
+
+def test_a_national_official_reaches_every_unit_and_no_administrator_appoints_one(world):
+    from django.db import IntegrityError, transaction
+
+    from tests.factories import UserFactory
+
+    national = UserFactory(username="theodoi.quocgia")
+    Membership.objects.create(user=national, unit=None, role=Membership.Role.NATIONAL)
+    assert codes(units_for_user(national)) == codes(units_for_user(world.superuser))
+    assert codes(units_for_user(national, roles=[Membership.Role.HEAD])) == set()
+    assert Membership.Role.NATIONAL not in roles_grantable_by(world.admin_hanoi, world.hanoi)
+    # The database keeps the rule: a national role names no unit, every other role names one.
+    for unit, role in [(world.hanoi, Membership.Role.NATIONAL), (None, Membership.Role.OFFICIAL)]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Membership.objects.create(user=national, unit=unit, role=role)

@@ -1,7 +1,7 @@
 """Reads behind the results pages: the index figures plus what a head reads beside them.
 
-Every read takes a Scope built from a unit the access gate (surveys.scoping) let the
-caller reach; comments, contact details, civil servants and alerts are for the head only.
+Every read takes a Scope built from a unit the caller may read results of (surveys.permissions);
+contact details and figures per civil servant are for the unit head only.
 """
 
 import datetime
@@ -11,9 +11,9 @@ from django.db.models import Q
 
 from reports.index import Figures, GroupIndex, QuestionFigures, Scope, figures, indices_by, monthly_trend
 from reports.periods import Period
-from surveys.models import Answer, Dossier, IntegrityAlert, Membership, Question, Unit
-from surveys.scoping import units_for_user
-from surveys.selectors.integrity import alerts_unseen, units_headed_by
+from surveys.models import Answer, Dossier, IntegrityAlert, Question, Unit
+from surveys.permissions import may, units_with
+from surveys.selectors.integrity import alerts_to_acknowledge
 
 COMMENTS_SHOWN = 50
 TREND_MONTHS = 12
@@ -32,7 +32,7 @@ class Comment:
     answered_on: datetime.date
     channel: str  # the channel's label
     question: str  # the question's code
-    contact: Contact | None  # only when the reader heads the unit
+    contact: Contact | None  # only for those who may read contacts ("results.contacts")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Results:
     unit: Unit
     period: Period
     subtree: bool
-    heads: bool
+    writes_reports: bool  # the report's written sections and the year's plan
     figures: Figures
     trend: list[tuple[Period, float | None]]
     comments: list[Comment]
@@ -68,34 +68,33 @@ class Results:
         ]
 
 
-def results_for(*, user, unit: Unit, period: Period, subtree: bool, roles) -> Results:
-    """The results of `unit` (reached through `roles`) in `period`; the head's extras only for its head."""
+def results_for(*, user, unit: Unit, period: Period, subtree: bool) -> Results:
+    """The results of `unit` in `period`, with only the extras `user` may see there (surveys.permissions)."""
     scope = Scope.of(unit, subtree=subtree)
-    heads = units_headed_by(user=user).filter(pk=unit.pk).exists()
-    reachable = units_for_user(user, roles=roles)
+    reachable = units_with(user, "results.view")
     result = Results(
         unit=unit,
         period=period,
         subtree=subtree,
-        heads=heads,
-        figures=figures(scope, period),
-        trend=monthly_trend(scope, period.trailing_months(TREND_MONTHS)),
-        comments=comments_for(scope=scope, period=period, with_contacts=heads),
+        writes_reports=may(user, "reports.write", unit),
+        figures=figures(scope=scope, period=period),
+        trend=monthly_trend(scope=scope, months=period.trailing_months(TREND_MONTHS)),
+        comments=comments_for(scope=scope, period=period, with_contacts=may(user, "results.contacts", unit)),
         parent=reachable.filter(pk=unit.parent_id).first(),
         children=list(reachable.filter(parent=unit).order_by("name")),
     )
     # Figures per civil servant feed staff evaluation: the head's alone, as in surveys.selectors.integrity.
-    if units_for_user(user, roles=[Membership.Role.HEAD]).filter(pk=unit.pk).exists():
+    if may(user, "results.officers", unit):
         result.officers = officer_figures(scope=scope, period=period)
-    if heads:
-        result.alerts = list(alerts_unseen(user=user).filter(unit_id__in=scope.unit_ids))
+    if may(user, "alerts.mark_seen", unit):
+        result.alerts = list(alerts_to_acknowledge(user=user).filter(unit_id__in=scope.unit_ids))
     return result
 
 
 def comments_for(*, scope: Scope, period: Period, with_contacts: bool = False, limit: int = COMMENTS_SHOWN):
     """Written answers (free text and the "other" option's words) in scope and period, newest first.
 
-    Contact details are read only when asked: they are for the unit head alone.
+    Contact details are read only when asked: they are for the unit head alone ("results.contacts").
     """
     answers = (
         Answer.objects.filter(
@@ -134,7 +133,7 @@ def officer_figures(*, scope: Scope, period: Period) -> list[OfficerFigures]:
         .distinct()
         .order_by("officer")
     )
-    found = indices_by(scope, period, "officer")
+    found = indices_by(scope=scope, period=period, by="officer")
     none = GroupIndex(responses=0, index=None)
     rows = [OfficerFigures(name, found.get(name, none).responses, found.get(name, none).index) for name in names]
     return sorted(rows, key=lambda row: (row.index is None, row.index or 0, row.name))

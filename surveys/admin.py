@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from surveys.models import AuditEntry, Membership, Unit
+from surveys.permissions import holds
 
 # The Django admin sees every unit in the country, so it is for system administrators only;
 # scoped administrators manage accounts through the app's own pages.
-admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+admin.site.has_permission = lambda request: holds(request.user, "system.admin")
 
 
 @admin.register(Unit)

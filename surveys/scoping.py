@@ -1,8 +1,9 @@
 """Who may reach which units: the one gate in front of every piece of survey data.
 
-Every view and query of survey data asks `units_for_user` first and filters
-by it; a unit outside the answer is reported as not found (404), never as
-forbidden, so nobody learns what lies outside their scope.
+Every view and query of survey data asks `units_for_user` first (or
+surveys.permissions, which builds on it) and filters by it; a unit outside the
+answer is reported as not found (404), never as forbidden, so nobody learns what
+lies outside their scope.
 """
 
 from django.db.models import Q
@@ -24,11 +25,21 @@ def units_for_user(user, *, roles=None) -> UnitQuerySet:
     Superusers and national officials reach every unit. Heads, officials and
     administrators reach their unit's subtree and the units merged into it
     (history stays readable after the 2025 merger); counter staff reach their own unit.
+    What a person may do in the units they reach is for surveys.permissions to say.
+    """
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return Unit.objects.all()
+    return units_through_memberships(user, roles=roles)
+
+
+def units_through_memberships(user, *, roles=None) -> UnitQuerySet:
+    """Return the units `user` reaches through their memberships alone, optionally only those of `roles`.
+
+    Being a system administrator adds nothing here: surveys.permissions decides what
+    that grants, because some permissions (citizens' contacts) need a head's membership.
     """
     if not (user.is_authenticated and user.is_active):
         return Unit.objects.none()
-    if user.is_superuser:
-        return Unit.objects.all()
     memberships = Membership.objects.filter(user=user).select_related("unit")
     if roles is not None:
         memberships = memberships.filter(role__in=roles)
@@ -44,9 +55,9 @@ def units_for_user(user, *, roles=None) -> UnitQuerySet:
     return Unit.objects.filter(Q(pk__in=own_units) | subtree_q(*_outermost(roots)))
 
 
-def get_unit_for_user(user, code: str, *, roles=None) -> Unit:
+def get_unit_for_user(user, code: str) -> Unit:
     """Return the unit with `code` if `user` may reach it, else raise Http404."""
-    return get_object_or_404(units_for_user(user, roles=roles), code=code)
+    return get_object_or_404(units_for_user(user), code=code)
 
 
 def units_managed_by(user) -> UnitQuerySet:

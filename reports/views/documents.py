@@ -20,13 +20,9 @@ from reports.services import plan_save, report_text_save
 from reports.writers import FORMATS
 from reports.writers import render as render_document
 from surveys import selectors
-from surveys.models import Membership, SurveyPlan, Unit
-from surveys.scoping import get_unit_for_user
-from surveys.selectors.integrity import units_headed_by
+from surveys.models import SurveyPlan, Unit
+from surveys.permissions import get_unit_with
 
-Role = Membership.Role
-# Who reads results and downloads reports: the unit's head and those who oversee it.
-READER_ROLES = [Role.HEAD, Role.OFFICIAL, Role.ADMIN]
 # The raw responses of a period, for analysis (never with contact details).
 RESPONSES = "phieu"
 # Which periods each report is made for.
@@ -52,7 +48,7 @@ def _attachment(filename: str, mimetype: str, content: bytes) -> HttpResponse:
 
 @login_required
 def report_download(request, code, period, kind, fmt):
-    unit = get_unit_for_user(request.user, code, roles=READER_ROLES)
+    unit = get_unit_with(request.user, "reports.download", code)
     period = period_or_404(period)
     if kind == RESPONSES and fmt == "xlsx":
         return _responses_file(Scope.of(unit, subtree=request.GET.get("subtree") == "1"), unit, period)
@@ -87,9 +83,7 @@ def minutes_download(request, pk, fmt):
 
 @login_required
 def report_text_edit(request, code, period):
-    unit = get_unit_for_user(request.user, code, roles=READER_ROLES)
-    if not units_headed_by(user=request.user).filter(pk=unit.pk).exists():
-        raise Http404
+    unit = get_unit_with(request.user, "reports.write", code)
     period = period_or_404(period)
     text = text_of(unit, period)
     form = ReportTextForm(request.POST or None, instance=text)
@@ -106,8 +100,8 @@ def report_text_edit(request, code, period):
 
 @login_required
 def plan_edit(request, code, year):
-    unit = get_unit_for_user(request.user, code, roles=READER_ROLES)
-    if not units_headed_by(user=request.user).filter(pk=unit.pk).exists() or not 2015 <= year <= 2100:
+    unit = get_unit_with(request.user, "reports.write", code)
+    if not 2015 <= year <= 2100:
         raise Http404
     plan = SurveyPlan.objects.filter(unit=unit, year=year).first()
     form = SurveyPlanForm(request.POST or None, instance=plan, unit=unit, year=year)

@@ -1,7 +1,6 @@
 """Background jobs: start the monthly notices of every unit under a province, watch them, download the ZIP."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
@@ -10,18 +9,17 @@ from django.views.decorators.http import require_http_methods, require_safe
 from reports.forms import JobStartForm
 from reports.jobs import archive_name, job_start
 from reports.models import ReportJob
-from surveys.models import Membership, Unit, UnitQuerySet
+from surveys.models import UnitQuerySet
+from surveys.permissions import units_with
 from surveys.scoping import units_for_user
+from surveys.selectors import units_with_children
 
-Role = Membership.Role
-START_ROLES = [Role.OFFICIAL, Role.ADMIN, Role.HEAD]
 RECENT_JOBS = 20
 
 
 def job_parent_units(user) -> UnitQuerySet:
-    """Current units `user` oversees that have current units below them: those a job can be started for."""
-    below = Unit.objects.current().filter(parent=OuterRef("pk"))
-    return units_for_user(user, roles=START_ROLES).current().filter(Exists(below))
+    """Current units where `user` may start jobs that have current units below them: those a job is for."""
+    return units_with_children(units=units_with(user, "jobs.start"))
 
 
 def _get_job_for_user(user, key, *, with_archive: bool = False) -> ReportJob:

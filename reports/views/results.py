@@ -12,18 +12,16 @@ from django.utils.translation import gettext as _
 from reports.charts import bar_chart, trend_chart
 from reports.periods import ROMAN, Period, PeriodInvalid, parse_period
 from reports.selectors import results_for
-from surveys.models import Membership, Response
-from surveys.scoping import get_unit_for_user, units_for_user
+from surveys.models import Response
+from surveys.permissions import get_unit_with, units_with
 
-# Who reads results: heads of their units, officials and administrators of their subtrees; not the counter.
-RESULT_ROLES = [Membership.Role.HEAD, Membership.Role.OFFICIAL, Membership.Role.ADMIN]
 YEARS_OFFERED = 6
 
 
 @login_required
 def results_home(request):
     """Open the results of the user's first unit for the last complete month."""
-    unit = units_for_user(request.user, roles=RESULT_ROLES).order_by("path").first()
+    unit = units_with(request.user, "results.view").order_by("path").first()
     if unit is None:
         return render(request, "reports/results_none.html")
     today = timezone.localdate()
@@ -34,14 +32,14 @@ def results_home(request):
 
 @login_required
 def results(request, code, period):
-    unit = get_unit_for_user(request.user, code, roles=RESULT_ROLES)
+    unit = get_unit_with(request.user, "results.view", code)
     subtree = request.GET.get("subtree") == "1"
     if "nam" in request.GET:  # the period picker, which works without a script
         key = f"{request.GET['nam']}-{request.GET['ky']}" if request.GET.get("ky") else request.GET["nam"]
         url = reverse("reports:results", args=[unit.code, _period(key).key])
         return redirect(url + ("?subtree=1" if subtree else ""))
     chosen = _period(period)
-    page = results_for(user=request.user, unit=unit, period=chosen, subtree=subtree, roles=RESULT_ROLES)
+    page = results_for(user=request.user, unit=unit, period=chosen, subtree=subtree)
     return render(
         request,
         "reports/results.html",

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.forms import form_helper
 from surveys.models import FormTemplate, FormVersion
-from surveys.scoping import units_for_user
-from surveys.services.ballots import RECORDER_ROLES, version_usable_by
+from surveys.permissions import units_with
+from surveys.services.ballots import version_usable_by
 
 DEFAULT_FORM = "sipas-5"
 SEAL_CHOICES = [("1", _("Còn nguyên vẹn")), ("0", _("Có dấu hiệu bất thường"))]
@@ -76,7 +76,7 @@ class BoxOpeningForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        units = units_for_user(actor, roles=RECORDER_ROLES).order_by("path")
+        units = units_with(actor, "ballots.record").order_by("path")
         self.fields["unit"].queryset = units
         only_units = list(units[:2])
         if len(only_units) == 1:  # counter staff: their own unit, nothing to choose

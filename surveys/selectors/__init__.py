@@ -1,6 +1,6 @@
 """Reads of the survey administration domain, always through the scoping gate."""
 
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from surveys.models import Answer, Batch, BoxOpening, Membership, Response, Unit, UnitQuerySet
@@ -28,6 +28,12 @@ def unit_children(*, user, unit: Unit) -> UnitQuerySet:
 def unit_predecessors(*, user, unit: Unit) -> UnitQuerySet:
     """Units merged into `unit` that `user` may also reach."""
     return units_for_user(user).filter(successor=unit).order_by("search_name")
+
+
+def units_with_children(*, units: UnitQuerySet) -> UnitQuerySet:
+    """The current units among `units` with current units below them: those a batch of notices is made for."""
+    below = Unit.objects.current().filter(parent=OuterRef("pk"))
+    return units.current().filter(Exists(below))
 
 
 def memberships_of(*, user) -> list[Membership]:

@@ -4,13 +4,13 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from surveys.models import ApiKey
-from surveys.selectors.integrity import units_headed_by
+from surveys.permissions import units_with
 
 
 def api_keys_for_user(*, user) -> QuerySet[ApiKey]:
     """Keys of the units `user` looks after, active ones first, newest first."""
     return (
-        ApiKey.objects.filter(unit__in=units_headed_by(user=user))
+        ApiKey.objects.filter(unit__in=units_with(user, "api_keys.manage"))
         .select_related("unit", "created_by")
         .order_by("revoked", "-created", "-pk")
     )

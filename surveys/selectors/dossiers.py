@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from surveys.models import Counter, Dossier, ResolvedCount, Unit
+from surveys.permissions import units_with
 from surveys.scoping import units_for_user
-from surveys.services.ballots import RECORDER_ROLES
 
 
 class SurveyState:
@@ -72,7 +72,7 @@ def get_dossier_for_user(*, user, pk: int) -> Dossier:
 
 def get_dossier_for_recorder(*, user, pk: int) -> Dossier:
     """The dossier if `user` issues surveys for its unit (counter staff, head), else 404."""
-    return get_object_or_404(dossiers_of(units_for_user(user, roles=RECORDER_ROLES)), pk=pk)
+    return get_object_or_404(dossiers_of(units_with(user, "dossiers.record")), pk=pk)
 
 
 def counters_of(*, units) -> QuerySet[Counter]:

@@ -10,13 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys.links import absolute_url, qr_svg
-from surveys.models import Counter, Kiosk, Membership, Unit
-from surveys.scoping import units_for_user
+from surveys.models import Counter, Kiosk, Unit
+from surveys.permissions import memberships_with, units_with
 from surveys.services.issuing import survey_settings_of
-
-# Heads pair and revoke tablets and add counters; counter staff only look.
-MANAGE_ROLES = [Membership.Role.HEAD]
-VIEW_ROLES = [Membership.Role.HEAD, Membership.Role.COUNTER]
 
 
 @dataclass
@@ -32,12 +28,12 @@ def counter_units_for_user(*, user, code: str = "") -> list[Unit]:
 
     Raises Http404 when the user reaches no such unit (or not the one asked for).
     """
-    viewable = units_for_user(user, roles=VIEW_ROLES)
+    viewable = units_with(user, "counters.view")
     if code:
         return [get_object_or_404(viewable, code=code)]
     if not viewable.exists():
         raise Http404
-    own = Q(memberships__user=user, memberships__role__in=VIEW_ROLES)
+    own = Q(memberships__in=memberships_with(user, "counters.view"))
     return list(viewable.filter(own | Q(counters__isnull=False)).distinct().order_by("path"))
 
 
@@ -53,12 +49,12 @@ def counter_sections(*, user, units: list[Unit]) -> list[CounterSection]:
     by_unit: dict[int, list[Counter]] = {unit.pk: [] for unit in units}
     for counter in counters:
         by_unit[counter.unit_id].append(counter)
-    managed = set(units_for_user(user, roles=MANAGE_ROLES).filter(pk__in=by_unit).values_list("pk", flat=True))
+    managed = set(units_with(user, "counters.manage").filter(pk__in=by_unit).values_list("pk", flat=True))
     return [CounterSection(unit=unit, counters=by_unit[unit.pk], managed=unit.pk in managed) for unit in units]
 
 
 def counters_managed_by(*, user) -> QuerySet[Counter]:
-    return Counter.objects.filter(unit__in=units_for_user(user, roles=MANAGE_ROLES)).select_related("unit")
+    return Counter.objects.filter(unit__in=units_with(user, "counters.manage")).select_related("unit")
 
 
 def get_counter_for_user(*, user, pk: int) -> Counter:

@@ -7,11 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from surveys.audit import log_action
-from surveys.models import Batch, BoxOpening, FormTemplate, FormVersion, Membership, Unit, Witness
-from surveys.scoping import units_for_user
-
-# Counter staff open their own unit's box; heads may stand in for the units they lead (seed 002).
-RECORDER_ROLES = [Membership.Role.COUNTER, Membership.Role.HEAD]
+from surveys.models import Batch, BoxOpening, FormTemplate, FormVersion, Unit, Witness
+from surveys.permissions import may
 
 
 def version_usable_by(version: FormVersion, unit: Unit) -> bool:
@@ -41,7 +38,7 @@ def box_opening_record(
     The first witness is normally the head of the one-stop unit. A seal that
     is not intact needs a note: the database refuses the row without one.
     """
-    if not units_for_user(actor, roles=RECORDER_ROLES).filter(pk=unit.pk).exists():
+    if not may(actor, "ballots.record", unit):
         raise PermissionDenied(_("Bạn không được lập biên bản mở hòm phiếu cho đơn vị này."))
     if not version_usable_by(version, unit):
         raise ValidationError({"version": _("Mẫu phiếu này chưa ban hành hoặc không dùng được cho đơn vị này.")})

@@ -10,12 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from surveys.audit import log_action
-from surveys.models import Batch, Membership, Response
-from surveys.scoping import units_for_user
+from surveys.models import Batch, Response
+from surveys.permissions import units_with
 from surveys.services.responses import Ballot, ballot_write, response_submit
 from surveys.services.tallies import answer_keys, tally_response, tally_stored
-
-ENTRY_ROLES = [Membership.Role.COUNTER, Membership.Role.HEAD]
 
 
 class BatchClosed(PermissionError):
@@ -24,12 +22,12 @@ class BatchClosed(PermissionError):
 
 def may_type_into(user, batch: Batch) -> bool:
     """Counter staff and heads of the batch's unit type ballots while it is open."""
-    return batch.is_open and units_for_user(user, roles=ENTRY_ROLES).filter(pk=batch.unit_id).exists()
+    return batch.is_open and units_with(user, "ballots.enter").filter(pk=batch.unit_id).exists()
 
 
 def may_close(user, batch: Batch) -> bool:
     """Only a head reaching the unit closes a batch, and corrects it afterwards."""
-    return units_for_user(user, roles=[Membership.Role.HEAD]).filter(pk=batch.unit_id).exists()
+    return units_with(user, "batches.close").filter(pk=batch.unit_id).exists()
 
 
 def may_correct(user, batch: Batch) -> bool:

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 
 from surveys import xlsx
 from surveys.audit import log_action
-from surveys.models import Membership, Procedure, ProcedureField, Unit
-from surveys.scoping import units_for_user
+from surveys.models import Procedure, ProcedureField, Unit
+from surveys.permissions import units_with
 from surveys.text import fold
 
 NATIONAL_CATALOGUE = Path(settings.BASE_DIR) / "fixtures" / "procedures.json"
@@ -77,8 +77,7 @@ class ProceduresWritten:
 
 def provinces_importable_by(user):
     """Provinces whose own list `user` may replace: administrators and heads reaching the province itself."""
-    roles = [Membership.Role.ADMIN, Membership.Role.HEAD]
-    return units_for_user(user, roles=roles).filter(kind=Unit.Kind.PROVINCE).current().order_by("code")
+    return units_with(user, "catalogue.import").filter(kind=Unit.Kind.PROVINCE).current().order_by("code")
 
 
 @transaction.atomic

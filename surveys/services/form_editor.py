@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from surveys.audit import log_action
-from surveys.models import Factor, FormTemplate, FormVersion, Membership, Question, Unit
+from surveys.models import Factor, FormTemplate, FormVersion, Question, Unit
+from surveys.permissions import home_units_with, may, units_with
 from surveys.scoping import units_for_user
 from surveys.services.forms import require_editable, version_contents, version_fill
 
@@ -26,23 +27,21 @@ def form_templates_for_user(*, user) -> QuerySet[FormTemplate]:
 
 
 def form_units_for_copy(*, user) -> QuerySet[Unit]:
-    """Units a copy may go to: those the user heads (a copy there serves every unit below)."""
-    if user.is_authenticated and user.is_active and user.is_superuser:
-        return Unit.objects.current()
-    return Unit.objects.filter(memberships__user=user, memberships__role=Membership.Role.HEAD).distinct()
+    """Units a copy may go to: those whose forms the user edits themselves (a copy there serves every unit below)."""
+    return home_units_with(user, "forms.edit").current()
 
 
 def form_editable_by(user, template: FormTemplate) -> bool:
     """Heads of the owning unit or of a unit above it edit a unit's form; official forms stay as issued."""
     if template.is_official:
         return False
-    return units_for_user(user, roles=[Membership.Role.HEAD]).filter(pk=template.unit_id).exists()
+    return units_with(user, "forms.edit").filter(pk=template.unit_id).exists()
 
 
 @transaction.atomic
 def form_copy(*, actor, template: FormTemplate, unit: Unit, code: str, name: str) -> FormTemplate:
     """Start a unit's own form from the current wording of another, as draft version 1."""
-    if not units_for_user(actor, roles=[Membership.Role.HEAD]).filter(pk=unit.pk).exists():
+    if not may(actor, "forms.edit", unit):
         raise PermissionDenied(_("Bạn không phải lãnh đạo của đơn vị này."))
     if not form_templates_for_user(user=actor).filter(pk=template.pk).exists():
         raise PermissionDenied(_("Bạn không xem được mẫu phiếu này."))

@@ -11,14 +11,14 @@ from django.views.decorators.http import require_POST
 
 from surveys.forms.api_keys import ApiKeyCreateForm
 from surveys.links import absolute_url
+from surveys.permissions import units_with
 from surveys.selectors.api_keys import api_keys_for_user, get_api_key_for_user
-from surveys.selectors.integrity import units_headed_by
 from surveys.services import api_keys
 
 
 @login_required
 def api_key_list(request):
-    units = units_headed_by(user=request.user).current()
+    units = units_with(request.user, "api_keys.manage").current()
     if not units.exists():
         raise Http404
     form = ApiKeyCreateForm(request.POST or None, units=units)

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from surveys import selectors
 from surveys.forms.ballots import BoxOpeningForm, witness_formset
+from surveys.permissions import holds
 from surveys.scoping import get_unit_for_user, units_for_user
 from surveys.services import ballots
-from surveys.services.ballots import RECORDER_ROLES
 
 
 @login_required
@@ -23,7 +23,7 @@ def box_opening_list(request):
     if code := request.GET.get("don-vi"):
         unit = get_unit_for_user(request.user, code)
         openings = openings.filter(unit=unit)
-    can_record = units_for_user(request.user, roles=RECORDER_ROLES).exists()
+    can_record = holds(request.user, "ballots.record")
     return render(
         request,
         "surveys/box_opening_list.html",
@@ -33,7 +33,7 @@ def box_opening_list(request):
 
 @login_required
 def box_opening_create(request):
-    if not units_for_user(request.user, roles=RECORDER_ROLES).exists():
+    if not holds(request.user, "ballots.record"):
         raise Http404
     form = BoxOpeningForm(request.POST or None, actor=request.user)
     witnesses = witness_formset(request.POST or None)

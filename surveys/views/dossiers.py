@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from surveys.forms.dossiers import DossierFilterForm, DossierForm, DossierImportForm, ResolvedCountForm
 from surveys.models import Dossier
+from surveys.permissions import get_unit_with, holds, units_with
 from surveys.scoping import get_unit_for_user, units_for_user
 from surveys.selectors import CURRENT_FIRST
 from surveys.selectors import dossiers as selectors
-from surveys.services.ballots import RECORDER_ROLES
 from surveys.services.dossiers import DossiersImportError, dossier_register, dossiers_import, resolved_count_set
 from surveys.services.templates_xlsx import dossier_template_xlsx
 from surveys.views.issuing import COUNTER_SESSION_KEY, issue_and_show
@@ -34,7 +34,7 @@ def dossier_list(request):
     filters = DossierFilterForm(request.GET or None)
     dossiers = selectors.dossiers_for_user(user=request.user, **filters.filters())
     page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("trang"))
-    recorder_units = units_for_user(request.user, roles=RECORDER_ROLES)
+    recorder_units = units_with(request.user, "dossiers.record")
     query = request.GET.copy()
     query.pop("trang", None)
     return render(
@@ -56,7 +56,7 @@ def dossier_list(request):
 
 @login_required
 def dossier_create(request):
-    units = units_for_user(request.user, roles=RECORDER_ROLES).current().order_by("path")
+    units = units_with(request.user, "dossiers.record").current().order_by("path")
     if not units.exists():
         raise Http404
     counters = selectors.counters_of(units=units)
@@ -84,7 +84,7 @@ def dossier_create(request):
 @login_required
 def dossier_detail(request, pk):
     dossier = selectors.get_dossier_for_user(user=request.user, pk=pk)
-    may_issue = units_for_user(request.user, roles=RECORDER_ROLES).filter(pk=dossier.unit_id).exists()
+    may_issue = units_with(request.user, "dossiers.record").filter(pk=dossier.unit_id).exists()
     survey = dossier.survey if dossier.survey_state != selectors.SurveyState.NONE else None
     return render(
         request,
@@ -95,7 +95,7 @@ def dossier_detail(request, pk):
 
 @login_required
 def dossier_import(request):
-    units = units_for_user(request.user, roles=RECORDER_ROLES).order_by(CURRENT_FIRST, "path")
+    units = units_with(request.user, "dossiers.record").order_by(CURRENT_FIRST, "path")
     if not units.exists():
         raise Http404
     form = DossierImportForm(request.POST or None, request.FILES or None, units=units)
@@ -120,7 +120,7 @@ def dossier_import(request):
 
 @login_required
 def dossier_import_template(request):
-    if not units_for_user(request.user, roles=RECORDER_ROLES).exists():
+    if not holds(request.user, "dossiers.record"):
         raise Http404
     return HttpResponse(
         dossier_template_xlsx(),
@@ -132,9 +132,9 @@ def dossier_import_template(request):
 @login_required
 def resolved_counts(request):
     """Enter a month's count of resolved dossiers; list the last twelve months beside the dossiers registered."""
-    recorder_units = units_for_user(request.user, roles=RECORDER_ROLES).order_by(CURRENT_FIRST, "path")
+    recorder_units = units_with(request.user, "dossiers.record").order_by(CURRENT_FIRST, "path")
     if request.method == "POST":
-        unit = get_unit_for_user(request.user, request.POST.get("unit", ""), roles=RECORDER_ROLES)
+        unit = get_unit_with(request.user, "dossiers.record", request.POST.get("unit", ""))
     elif code := request.GET.get("don-vi"):
         unit = get_unit_for_user(request.user, code)
     else:

@@ -7,13 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from surveys.forms.imports import BallotImportForm, templates_for_import
-from surveys.models import FormTemplate, Membership
-from surveys.scoping import get_unit_for_user, units_for_user
+from surveys.models import FormTemplate
+from surveys.permissions import get_unit_with, units_with
 from surveys.selectors import CURRENT_FIRST
 from surveys.services.imports import BallotsImportError, ballots_import
 from surveys.services.templates_xlsx import ballot_template_xlsx
 
-IMPORT_ROLES = [Membership.Role.COUNTER, Membership.Role.HEAD]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A file with thousands of bad cells would make a page nobody reads; the count still says how many.
 MAX_SHOWN = 200
@@ -21,9 +20,9 @@ MAX_SHOWN = 200
 
 @login_required
 def ballot_import(request):
-    units = units_for_user(request.user, roles=IMPORT_ROLES).order_by(CURRENT_FIRST, "path")
+    units = units_with(request.user, "ballots.import").order_by(CURRENT_FIRST, "path")
     code = request.POST.get("unit") or request.GET.get("unit")
-    unit = get_unit_for_user(request.user, code, roles=IMPORT_ROLES) if code else units.first()
+    unit = get_unit_with(request.user, "ballots.import", code) if code else units.first()
     if unit is None:
         raise Http404
     form = BallotImportForm(request.POST or None, request.FILES or None, units=units, unit=unit)
@@ -73,7 +72,7 @@ def ballot_import_template(request, code):
 def _get_template_for_user(user, code: str) -> FormTemplate:
     """A form that some unit the user types ballots for may use; 404 otherwise."""
     template = get_object_or_404(FormTemplate.objects.select_related("unit"), code=code)
-    units = units_for_user(user, roles=IMPORT_ROLES)
+    units = units_with(user, "ballots.import")
     if not template.is_official:
         units = units.filter(path__startswith=template.unit.path)
     if not units.exists():

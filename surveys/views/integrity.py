@@ -1,4 +1,7 @@
-"""Integrity signals for the unit head: red-flag answers, unanswered surveys per civil servant, bursts."""
+"""Integrity signals: red-flag answers, unanswered surveys per civil servant, bursts.
+
+Heads and administrators act on them; officials read their subtree's alerts without marking them seen.
+"""
 
 import datetime
 
@@ -11,8 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from surveys.models import Membership, Response
-from surveys.scoping import units_for_user
+from surveys.models import Response
+from surveys.permissions import holds
 from surveys.selectors import integrity
 from surveys.services.integrity import alert_mark_seen
 
@@ -27,12 +30,12 @@ def _months(today: datetime.date) -> list[datetime.date]:
 
 @login_required
 def signals(request):
-    if not integrity.units_headed_by(user=request.user).exists():
+    if not holds(request.user, "alerts.view"):
         raise Http404
     months = _months(timezone.localdate())
     chosen = request.GET.get("thang", "")
     month = next((month for month in months if f"{month:%Y-%m}" == chosen), months[0])
-    heads = units_for_user(request.user, roles=[Membership.Role.HEAD]).exists()
+    sees_officers = holds(request.user, "signals.officers")
     unseen = integrity.alerts_unseen(user=request.user)
     counts = integrity.channel_counts(user=request.user, month=month)
     return render(
@@ -44,8 +47,8 @@ def signals(request):
             "alerts": unseen[:100],
             "unseen_count": unseen.count(),
             "seen": integrity.alerts_seen_recently(user=request.user),
-            "officers": integrity.officer_answer_rates(user=request.user, month=month) if heads else None,
-            "bursts": integrity.bursts(user=request.user),
+            "officers": integrity.officer_answer_rates(user=request.user, month=month) if sees_officers else None,
+            "bursts": integrity.bursts(user=request.user) if holds(request.user, "signals.bursts") else None,
             "burst_minimum": integrity.BURST_MINIMUM,
             "burst_days": integrity.BURST_DAYS,
             "channels": [(label, counts[value]) for value, label in Response.Channel.choices],

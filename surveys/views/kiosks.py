@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from surveys.forms.kiosks import CounterForm, KioskPairForm
 from surveys.links import absolute_url
-from surveys.scoping import units_for_user
+from surveys.permissions import units_with
 from surveys.selectors import kiosks as selectors
 from surveys.services import kiosks as services
 from surveys.services.issuing import survey_for_token
@@ -37,7 +37,7 @@ def _counters_page(request, *, status: int = 200, bound: CounterForm | None = No
     """The counters page; `bound` is a refused new-counter form, `pairing` a code just made (shown this once)."""
     units = selectors.counter_units_for_user(user=request.user, code=request.GET.get("don-vi", ""))
     sections = selectors.counter_sections(user=request.user, units=units)
-    managed = units_for_user(request.user, roles=selectors.MANAGE_ROLES)
+    managed = units_with(request.user, "counters.manage")
     for section in sections:
         if bound is not None and bound.cleaned_data.get("unit") == section.unit:
             section.form = bound
@@ -65,7 +65,7 @@ def counter_list(request):
 @login_required
 @require_POST
 def counter_create(request):
-    form = CounterForm(request.POST, units=units_for_user(request.user, roles=selectors.MANAGE_ROLES))
+    form = CounterForm(request.POST, units=units_with(request.user, "counters.manage"))
     if form.is_valid():
         try:
             counter = services.counter_create(

@@ -10,21 +10,20 @@ from django.utils.translation import gettext as _
 from surveys.forms.api_keys import UNIT_SELECT_LIMIT
 from surveys.forms.survey_settings import SurveySettingsForm
 from surveys.links import absolute_url, qr_svg
-from surveys.models import Membership
-from surveys.selectors.integrity import HEAD_ROLES, units_headed_by
+from surveys.permissions import memberships_with, units_with
 from surveys.services.issuing import survey_settings_of
 from surveys.services.survey_settings import survey_settings_save
 
 
 def _default_unit_code(user, units) -> str | None:
     """The unit the person heads (or administers) themselves, else the first one they reach."""
-    own = Membership.objects.filter(user=user, role__in=HEAD_ROLES, unit__in=units).order_by("unit__path")
+    own = memberships_with(user, "settings.edit").filter(unit__in=units).order_by("unit__path")
     return own.values_list("unit__code", flat=True).first() or units.values_list("code", flat=True).first()
 
 
 @login_required
 def settings_edit(request):
-    units = units_headed_by(user=request.user).current().order_by("path")
+    units = units_with(request.user, "settings.edit").current().order_by("path")
     code = request.GET.get("don_vi") or _default_unit_code(request.user, units)
     if code is None:
         raise Http404

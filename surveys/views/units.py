@@ -3,31 +3,40 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from surveys import selectors
-from surveys.models import Membership
-from surveys.scoping import get_unit_for_user
-from surveys.selectors.integrity import HEAD_ROLES, alerts_unseen
+from surveys import permissions, selectors
+from surveys.scoping import get_unit_for_user, roles_grantable_somewhere
+from surveys.selectors.integrity import alerts_to_acknowledge
 
 
 @login_required
 def home(request):
-    memberships = selectors.memberships_of(user=request.user)
-    roles = {membership.role for membership in memberships}
+    """The next steps of each person's work, each card offered to those whose permissions it needs."""
+    can = permissions.flags(request.user)
     # A "Có" to extra papers or fees reaches the head the next time they open the site.
-    watches = request.user.is_superuser or bool(roles & set(HEAD_ROLES))
-    alerts = alerts_unseen(user=request.user) if watches else None
+    alerts = alerts_to_acknowledge(user=request.user) if can["alerts"]["mark_seen"] else None
+    starts_jobs = can["jobs"]["start"] and (
+        selectors.units_with_children(units=permissions.units_with(request.user, "jobs.start")).exists()
+    )
     return render(
         request,
         "surveys/home.html",
         {
-            "memberships": memberships,
-            "roles": roles,
-            "Role": Membership.Role,
+            "memberships": selectors.memberships_of(user=request.user),
+            "can": can,
             "alerts": alerts[:5] if alerts is not None else [],
             "alert_count": alerts.count() if alerts is not None else 0,
-            "watches": watches,
+            "starts_jobs": starts_jobs,
+            "accounts": _accounts_card(request.user),
         },
     )
+
+
+def _accounts_card(user) -> str | None:
+    """Which accounts card to offer: administrators appoint every role of their subtree, heads staff their counter."""
+    grantable = roles_grantable_somewhere(user)
+    if len(grantable) > 1:
+        return "appoint"
+    return "staff" if grantable else None
 
 
 @login_required

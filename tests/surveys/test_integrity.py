@@ -48,6 +48,10 @@ def test_nobody_else_sees_the_alert(world, client, extra_fee, persona):
     signals = client.get("/tin-hieu/")
     if persona == "outsider":  # a head, of another unit: their page, without unit A's alert
         assert signals.status_code == 200 and signals.context["unseen_count"] == 0
+    elif persona == "official":  # reads the province's alerts, without the button that marks them seen
+        html = signals.content.decode()
+        assert signals.status_code == 200 and signals.context["unseen_count"] == 1
+        assert "Hồ sơ HS-PHI" in html and f"/tin-hieu/{extra_fee.pk}/da-xem/" not in html
     else:
         assert signals.status_code == 404
     assert client.post(f"/tin-hieu/{extra_fee.pk}/da-xem/").status_code == 404
@@ -124,9 +128,14 @@ def test_per_officer_figures_are_for_the_head_only(world, builtin_forms, client)
     assert "Trần Thị Bình" not in page.content.decode()
     assert list(officer_answer_rates(user=world.admin_hanoi, month=timezone.localdate())) == []
 
-    for persona in ["staff_a", "official"]:
+    for persona in ["staff_a", "official", "superuser"]:
         client.force_login(getattr(world, persona))
-        assert client.get("/tin-hieu/").status_code == 404
+        signals = client.get("/tin-hieu/")
+        if persona == "staff_a":
+            assert signals.status_code == 404
+        else:  # officials read the signals page, system administrators act on it: neither sees staff figures
+            assert signals.status_code == 200 and signals.context["officers"] is None
+            assert "Trần Thị Bình" not in signals.content.decode()
         assert "Trần Thị Bình" not in client.get("/").content.decode()
         assert list(officer_answer_rates(user=getattr(world, persona), month=timezone.localdate())) == []
 
@@ -187,7 +196,7 @@ def test_the_signals_page_shows_bursts_and_counts_by_channel(world, builtin_form
     [
         ("staff_a", ["/ho-so/", "/ho-so/them/"], ["/quay/", "/cai-dat-khao-sat/", "/khoa-api/", "/tin-hieu/"]),
         ("head_a", ["/quay/", "/cai-dat-khao-sat/", "/khoa-api/", "/tin-hieu/"], ["/ho-so/them/"]),
-        ("official", [], ["/cai-dat-khao-sat/", "/khoa-api/", "/tin-hieu/"]),
+        ("official", ["/tin-hieu/"], ["/cai-dat-khao-sat/", "/khoa-api/"]),  # the signals, read-only
     ],
 )
 def test_the_home_page_links_each_role_to_its_tools(world, client, persona, links, absent):

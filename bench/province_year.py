@@ -340,10 +340,10 @@ def engine(province, runs: int) -> dict:
         .first()
     )
     commune = type(province).objects.get(pk=busiest["unit"])
-    whole = figures(Scope.of(province, subtree=True), Period.year(YEAR))
-    one = figures(Scope.of(commune, subtree=False), Period.month(YEAR, MONTH))
-    year = best_of(runs, lambda: figures(Scope.of(province, subtree=True), Period.year(YEAR)))
-    month = best_of(runs, lambda: figures(Scope.of(commune, subtree=False), Period.month(YEAR, MONTH)))
+    whole = figures(scope=Scope.of(province, subtree=True), period=Period.year(YEAR))
+    one = figures(scope=Scope.of(commune, subtree=False), period=Period.month(YEAR, MONTH))
+    year = best_of(runs, lambda: figures(scope=Scope.of(province, subtree=True), period=Period.year(YEAR)))
+    month = best_of(runs, lambda: figures(scope=Scope.of(commune, subtree=False), period=Period.month(YEAR, MONTH)))
     pdf = best_of(runs, lambda: render(annual_report(unit=province, year=YEAR), "pdf"))
     return {
         "province_year_ms": year * 1000,

@@ -10,6 +10,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -56,6 +57,11 @@ class Period:
     def whole_months(self) -> bool:
         """Whether the period starts on a first and ends on a last day of a month."""
         return self.start.day == 1 and self.end == _month_end(self.end.year, self.end.month)
+
+    @property
+    def provisional(self) -> bool:
+        """Not over yet: its figures will still change, and every page and document says so."""
+        return self.end >= timezone.localdate()
 
     @property
     def months(self) -> list[datetime.date]:

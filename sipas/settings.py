@@ -125,6 +125,8 @@ SIPAS_TOKEN_KEY = env_str("SIPAS_TOKEN_KEY", SECRET_KEY)
 SIPAS_SURVEY_EXPIRY_DAYS = env_int("SIPAS_SURVEY_EXPIRY_DAYS", 7, low=1, high=90)
 # Citizens' contact details are deleted this long after they were left (see purge_contacts).
 SIPAS_CONTACT_RETENTION_DAYS = env_int("SIPAS_CONTACT_RETENTION_DAYS", 365, low=1)
+# Responses a unit needs to be ranked when no resolved-dossier count gives it a sample size (docs/index.md).
+SIPAS_MIN_RESPONSES = env_int("SIPAS_MIN_RESPONSES", 30, low=1, high=10_000)
 # Behind a reverse proxy every request comes from the proxy: set how many proxies append to
 # X-Forwarded-For, so throttling sees the citizen's address. 0 trusts no header.
 SIPAS_PROXY_HOPS = env_int("SIPAS_PROXY_HOPS", 0, low=0, high=5)

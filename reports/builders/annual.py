@@ -17,10 +17,10 @@ def annual_report(unit: Unit, year: int) -> Document:
     """
     period = Period.year(year)
     own = Scope.of(unit)
-    result = figures(own, period, compare=False)
+    result = figures(scope=own, period=period, compare=False)
     plan = result.plan
     text = common.text_of(unit, period)
-    subunits, subunit_responses = subunits_surveying(unit, period)
+    subunits, subunit_responses = subunits_surveying(unit=unit, period=period)
     rows = [
         [1, "Đơn vị triển khai khảo sát", _planned(plan)],
         [2, "Thời gian triển khai trong năm", _when(own, period, plan)],
@@ -75,7 +75,7 @@ def _planned(plan: SurveyPlan | None) -> str:
 
 
 def _when(scope: Scope, period: Period, plan: SurveyPlan | None) -> str:
-    days = survey_days(scope, period)
+    days = survey_days(scope=scope, period=period)
     if days:
         return f"Từ ngày {common.day(days[0])} đến ngày {common.day(days[1])}"
     if plan:
@@ -95,7 +95,7 @@ def _how(channels: dict[str, int], plan: SurveyPlan | None) -> str:
 
 
 def _busiest(scope: Scope, period: Period) -> str:
-    busiest = busiest_procedure(scope, period)
+    busiest = busiest_procedure(scope=scope, period=period)
     if busiest is None:
         return "Chưa có phiếu ghi thủ tục"
     field = f"Lĩnh vực {busiest.field}: " if busiest.field else ""

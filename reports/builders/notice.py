@@ -13,7 +13,7 @@ WEAKEST_SHOWN = 3
 
 def monthly_notice(unit: Unit, period: Period) -> Document:
     """The notice of `unit`'s results in the month `period`."""
-    result = figures(Scope.of(unit), period)
+    result = figures(scope=Scope.of(unit), period=period)
     text = common.text_of(unit, period)
     month = f"tháng {period.start:%m/%Y}"
     leaders = f"Chủ tịch, các Phó Chủ tịch {common.body(unit)}" if common.committee(unit) else f"Lãnh đạo {unit.name}"

@@ -14,7 +14,7 @@ DEFAULT_PUBLICATION = "Niêm yết tại Bộ phận Một cửa và đăng trê
 def period_report(unit: Unit, period: Period, *, subtree: bool = False) -> Document:
     """The report of `unit` (with its subtree if asked) for `period`, with the head's written sections."""
     scope = Scope.of(unit, subtree=subtree)
-    result = figures(scope, period)
+    result = figures(scope=scope, period=period)
     text = common.text_of(unit, period)
     opening = common.plan_sentence(result.plan, unit)
     lead = f"{opening}; {unit.name}" if opening else unit.name
@@ -138,7 +138,7 @@ def _results(scope: Scope, period: Period, result: Figures) -> list:
         ),
     ]
     if len(period.months) > 1:
-        trend = monthly_trend(scope, [Period.month(month.year, month.month) for month in period.months])
+        trend = monthly_trend(scope=scope, months=[Period.month(month.year, month.month) for month in period.months])
         blocks.append(
             Chart(
                 trend_chart([(f"{month.start:%m/%Y}", index) for month, index in trend]),

@@ -14,7 +14,7 @@ from surveys.models import Unit
 def public_notice(request, code, month):
     unit = get_object_or_404(Unit, code=code)
     chosen = _month(month)
-    result = figures(Scope.of(unit), chosen)
+    result = figures(scope=Scope.of(unit), period=chosen)
     return render(request, "reports/public_notice.html", {"unit": unit, "period": chosen, "f": result})
 
 

@@ -12,12 +12,13 @@ from surveys.models.issuing import IssuedSurvey, SurveySettings
 from surveys.models.kiosks import Counter, Kiosk
 from surveys.models.plans import SurveyPlan
 from surveys.models.responses import Answer, Response, ResponseContact
-from surveys.models.tallies import ANSWERED, AnswerTally, PairTally, ResponseTally
+from surveys.models.tallies import ANSWERED, SATISFIED_FROM, AnswerTally, PairTally, ResponseTally
 from surveys.models.units import (
     PATH_END,
     UNIT_CODE,
     UNIT_CODE_RULE,
     AuditEntry,
+    Division,
     Membership,
     PathField,
     Unit,
@@ -27,6 +28,7 @@ from surveys.models.units import (
 
 __all__ = [
     "ANSWERED",
+    "SATISFIED_FROM",
     "AnswerTally",
     "PairTally",
     "ResponseTally",
@@ -55,6 +57,7 @@ __all__ = [
     "UNIT_CODE",
     "UNIT_CODE_RULE",
     "AuditEntry",
+    "Division",
     "Membership",
     "PathField",
     "Unit",

@@ -13,6 +13,8 @@ from surveys.models.units import Unit
 
 # AnswerTally.value for "responses that answered this question at all" (a multiple choice has many rows per response).
 ANSWERED = 0
+# Scores of 4 and 5 count as satisfied (DOMAIN.md §3).
+SATISFIED_FROM = 4
 
 
 class ResponseTally(models.Model):

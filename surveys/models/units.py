@@ -145,12 +145,46 @@ class Unit(models.Model):
         self.search_name = fold(self.name)
 
     @property
+    def division(self) -> str:
+        """The finer kind people filter by (Division): a commune-level unit is a xã, a phường or a đặc khu."""
+        if self.kind == self.Kind.PROVINCE:
+            return Division.CITY if self.name.startswith("Thành phố ") else Division.PROVINCE
+        if self.kind == self.Kind.COMMUNE:
+            for prefix, division in _COMMUNE_PREFIXES:
+                if self.name.startswith(prefix):
+                    return division
+            return Division.COMMUNE
+        return _DIVISION_OF_KIND[self.kind]
+
+    @property
     def ancestor_codes(self) -> list[str]:
         return self.path.strip("/").split("/")[:-1]
 
     @property
     def is_historical(self) -> bool:
         return self.valid_to is not None
+
+
+class Division(models.TextChoices):
+    """The kinds of unit a comparison filters by; names say which (vietnam-provinces writes "Phường Hà Đông")."""
+
+    CITY = "thanh-pho", _("Thành phố trực thuộc trung ương")
+    PROVINCE = "tinh", _("Tỉnh")
+    WARD = "phuong", _("Phường")
+    COMMUNE = "xa", _("Xã")
+    SPECIAL = "dac-khu", _("Đặc khu")
+    TOWNSHIP = "thi-tran", _("Thị trấn (trước 01/7/2025)")
+    DEPARTMENT = "so", _("Sở, ban, ngành")
+    CENTRE = "tthcc", _("Trung tâm Phục vụ hành chính công")
+    DISTRICT = "huyen", _("Huyện, quận, thị xã (trước 01/7/2025)")
+
+
+_COMMUNE_PREFIXES = [("Phường ", Division.WARD), ("Đặc khu ", Division.SPECIAL), ("Thị trấn ", Division.TOWNSHIP)]
+_DIVISION_OF_KIND = {
+    Unit.Kind.DEPARTMENT: Division.DEPARTMENT,
+    Unit.Kind.SERVICE_CENTRE: Division.CENTRE,
+    Unit.Kind.DISTRICT: Division.DISTRICT,
+}
 
 
 class Membership(models.Model):

@@ -5,20 +5,32 @@ or `tally_many` in the same transaction, so the tallies never drift. The
 increments are one upsert per table ("count = count + delta"), which stays
 right when two answers for the same unit and month arrive at once.
 `tallies_rebuild` recomputes them from the raw answers (after seeding demo
-data, or to repair); tests check that both ways give the same rows.
+data, or to repair), as one INSERT … SELECT per table; tests check that both
+ways give the same rows.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from itertools import combinations
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F, PositiveSmallIntegerField, Q, Value
 from django.db.models.functions import TruncMonth
 
-from surveys.models import ANSWERED, Answer, AnswerTally, Response, ResponseTally
+from surveys.models import (
+    ANSWERED,
+    SATISFIED_FROM,
+    Answer,
+    AnswerTally,
+    PairTally,
+    Question,
+    Response,
+    ResponseTally,
+)
 
 # (question_id, value or None) for each stored answer of a response; None is a written-only answer.
 AnswerKeys = Iterable[tuple[int, int | None]]
+PAIR_COLUMNS = ["both_answered", "both_satisfied", "first_satisfied", "second_satisfied"]
 
 
 def answer_keys(ballot_answers) -> list[tuple[int, int | None]]:
@@ -38,81 +50,112 @@ def tally_stored(response: Response, *, sign: int) -> None:
 
 def tally_many(items: Iterable[tuple[Response, AnswerKeys]], *, sign: int = 1) -> None:
     """Count many responses at once: one upsert per table, whatever their number."""
+    items = [(response, list(keys)) for response, keys in items]
+    asked = {question_id for _response, keys in items for question_id, _value in keys}
+    scales = set(Question.objects.filter(pk__in=asked, kind=Question.Kind.SCALE).values_list("pk", flat=True))
     responses: Counter = Counter()
     answers: Counter = Counter()
+    pairs: defaultdict = defaultdict(lambda: [0, 0, 0, 0])
     for response, keys in items:
         cell = (response.unit_id, response.answered_on.replace(day=1), response.channel)
         responses[(*cell, response.version_id)] += sign
-        keys = list(keys)
         for question_id in {question_id for question_id, _value in keys}:
             answers[(*cell, question_id, ANSWERED)] += sign
         for question_id, value in keys:
             if value is not None:
                 answers[(*cell, question_id, value)] += sign
-    _upsert(ResponseTally, ["unit_id", "month", "channel", "version_id"], "responses", responses)
-    _upsert(AnswerTally, ["unit_id", "month", "channel", "question_id", "value"], "answers", answers)
+        scored = sorted((question_id, value) for question_id, value in keys if question_id in scales)
+        for (first, first_value), (second, second_value) in combinations(scored, 2):
+            deltas = pairs[(*cell, first, second)]
+            deltas[0] += sign
+            deltas[1] += sign * (first_value >= SATISFIED_FROM and second_value >= SATISFIED_FROM)
+            deltas[2] += sign * (first_value >= SATISFIED_FROM)
+            deltas[3] += sign * (second_value >= SATISFIED_FROM)
+    _upsert(ResponseTally, ["unit_id", "month", "channel", "version_id"], ["responses"], responses)
+    _upsert(AnswerTally, ["unit_id", "month", "channel", "question_id", "value"], ["answers"], answers)
+    _upsert(PairTally, ["unit_id", "month", "channel", "first_id", "second_id"], PAIR_COLUMNS, pairs)
 
 
-def _upsert(model, key_columns: list[str], count_column: str, deltas: Counter) -> None:
+def _upsert(model, key_columns: list[str], count_columns: list[str], deltas) -> None:
     """INSERT … ON CONFLICT DO UPDATE count = count + delta, in key order so concurrent writers never deadlock."""
-    rows = [(*key, delta) for key, delta in sorted(deltas.items()) if delta]
+    rows = []
+    for key, delta in sorted(deltas.items()):
+        delta = delta if isinstance(delta, list) else [delta]
+        if any(delta):
+            rows.append((*key, *delta))
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = [*key_columns, count_column]
-    quoted = [connection.ops.quote_name(column) for column in columns]
-    count = connection.ops.quote_name(count_column)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    quoted = [connection.ops.quote_name(column) for column in [*key_columns, *count_columns]]
+    updates = ", ".join(f"{column} = {table}.{column} + EXCLUDED.{column}" for column in quoted[len(key_columns) :])
+    placeholders = "(" + ", ".join(["%s"] * len(quoted)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             chunk = rows[start : start + 500]
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {', '.join([placeholders] * len(chunk))} "
-                f"ON CONFLICT ({', '.join(quoted[:-1])}) DO UPDATE SET {count} = {table}.{count} + EXCLUDED.{count}",
+                f"ON CONFLICT ({', '.join(quoted[: len(key_columns)])}) DO UPDATE SET {updates}",
                 [value for row in chunk for value in row],
             )
 
 
-def raw_answer_cells(answers):
-    """The tallies' answer rows computed from raw answers: the valued counts, then the ANSWERED counts."""
-    month = TruncMonth("response__answered_on")
-    keys = ["response__unit_id", "response__channel", "question_id"]
-    valued = answers.filter(value__isnull=False).values(*keys, "value", month=month).annotate(answers=Count("id"))
-    answered = answers.values(*keys, month=month).annotate(answers=Count("response_id", distinct=True))
-    return valued.order_by(), answered.order_by()
-
-
 @transaction.atomic
 def tallies_rebuild(units=None) -> None:
-    """Recompute the tallies of `units` (all units by default) from the raw answers."""
+    """Recompute the tallies of `units` (all units by default) from the raw answers.
+
+    Each table is filled by one INSERT … SELECT whose SELECT is a GROUP BY the ORM
+    writes, so the database does the whole rebuild without a row passing through Python.
+    """
     responses = Response.objects.all() if units is None else Response.objects.filter(unit__in=units)
     answers = Answer.objects.all() if units is None else Answer.objects.filter(response__unit__in=units)
-    for model in (ResponseTally, AnswerTally):
+    for model in (ResponseTally, AnswerTally, PairTally):
         (model.objects.all() if units is None else model.objects.filter(unit__in=units)).delete()
-    response_rows = responses.values("unit_id", "channel", "version_id", month=TruncMonth("answered_on"))
-    _create_in_chunks(ResponseTally(**row) for row in response_rows.annotate(responses=Count("id")).order_by())
-    valued, answered = raw_answer_cells(answers)
-    _create_in_chunks(
-        AnswerTally(
-            unit_id=row["response__unit_id"],
-            month=row["month"],
-            channel=row["response__channel"],
-            question_id=row["question_id"],
-            value=row.get("value", ANSWERED),
-            answers=row["answers"],
+    month = TruncMonth("answered_on")
+    _insert(
+        ResponseTally,
+        ["unit_id", "month", "channel", "version_id", "responses"],
+        responses.values_list("unit_id", month, "channel", "version_id").annotate(Count("id")),
+    )
+    answer_month = TruncMonth("response__answered_on")
+    keys = ["response__unit_id", answer_month, "response__channel", "question_id"]
+    columns = ["unit_id", "month", "channel", "question_id", "value", "answers"]
+    _insert(AnswerTally, columns, answers.filter(value__isnull=False).values_list(*keys, "value").annotate(Count("id")))
+    # Responses that answered each question: one row each, but a multiple choice has one row per tick.
+    answered = [*keys, Value(ANSWERED, output_field=PositiveSmallIntegerField())]
+    single = answers.exclude(question__kind=Question.Kind.MULTI).values_list(*answered).annotate(Count("id"))
+    multi = answers.filter(question__kind=Question.Kind.MULTI).values_list(*answered)
+    _insert(AnswerTally, columns, single)
+    _insert(AnswerTally, columns, multi.annotate(Count("response_id", distinct=True)))
+    _insert(PairTally, ["unit_id", "month", "channel", "first_id", "second_id", *PAIR_COLUMNS], _pairs(answers, keys))
+
+
+def _pairs(answers, keys):
+    """Two scale answers of one ballot, the first with the smaller question id, counted by the four PAIR_COLUMNS."""
+    other = "response__answers"
+    satisfied, other_satisfied = Q(value__gte=SATISFIED_FROM), Q(**{f"{other}__value__gte": SATISFIED_FROM})
+    return (
+        answers.filter(value__isnull=False, question__kind=Question.Kind.SCALE)
+        .filter(
+            **{
+                f"{other}__value__isnull": False,
+                f"{other}__question__kind": Question.Kind.SCALE,
+                f"{other}__question_id__gt": F("question_id"),
+            }
         )
-        for rows in (valued, answered)
-        for row in rows.iterator(chunk_size=5000)
+        .values_list(*keys, f"{other}__question_id")
+        .annotate(
+            n_both_answered=Count("id"),
+            n_both_satisfied=Count("id", filter=satisfied & other_satisfied),
+            n_first_satisfied=Count("id", filter=satisfied),
+            n_second_satisfied=Count("id", filter=other_satisfied),
+        )
     )
 
 
-def _create_in_chunks(objects, size: int = 5000) -> None:
-    """bulk_create without holding every row in memory at once (a province-year has hundreds of thousands)."""
-    chunk = []
-    for obj in objects:
-        chunk.append(obj)
-        if len(chunk) == size:
-            type(obj).objects.bulk_create(chunk)
-            chunk = []
-    if chunk:
-        type(chunk[0]).objects.bulk_create(chunk)
+def _insert(model, columns: list[str], rows) -> None:
+    """INSERT INTO the tally table the rows of a grouped queryset, whose SELECT lists `columns` in order."""
+    sql, params = rows.order_by().query.sql_with_params()
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({quoted}) {sql}", params)

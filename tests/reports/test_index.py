@@ -93,11 +93,11 @@ def test_the_tallies_and_the_raw_answers_give_the_same_figures(worked_example, b
     run_import(worked_example, builtin_forms, header, rows, form="binh-phuoc")
     scope = Scope.of(worked_example.commune_a)
     for period in (Period.month(2026, 3), Period.quarter(2026, 1), Period.year(2026)):
-        from_tallies = figures(scope, period)
-        from_answers = figures(scope, period, tallies=False)
+        from_tallies = figures(scope=scope, period=period)
+        from_answers = figures(scope=scope, period=period, tallies=False)
         assert (from_tallies.source, from_answers.source) == ("tallies", "answers")
         assert from_tallies.to_json() == from_answers.to_json()
-    march = figures(scope, Period.month(2026, 3)).to_json()
+    march = figures(scope=scope, period=Period.month(2026, 3)).to_json()
     # Two forms in one month: keys carry the form's code, and the index takes both forms' factors.
     assert march["questions"]["binh-phuoc:3.1"] == {
         "n": 2,
@@ -112,7 +112,7 @@ def test_the_tallies_and_the_raw_answers_give_the_same_figures(worked_example, b
 
 
 def test_a_period_without_responses_says_so_and_divides_by_nothing(world, builtin_forms):
-    result = figures(Scope.of(world.commune_b), Period.month(2026, 2))
+    result = figures(scope=Scope.of(world.commune_b), period=Period.month(2026, 2))
     assert result.empty and result.index is None and result.questions == [] and result.factors == []
     assert result.coverage.rate is None and result.previous.change is None
     out = StringIO()
@@ -206,17 +206,23 @@ def test_indices_by_month_and_officer_agree_with_figures(worked_example, builtin
     run_import(worked_example, builtin_forms, SIPAS, [["10/02/2026", 5, 5, 5, 5, 5, 5, 5, 1]])
     scope = Scope.of(worked_example.commune_a)
     months = [Period.month(2026, month) for month in (1, 2, 3)]
-    trend = monthly_trend(scope, months)
-    assert trend == [(month, figures(scope, month, compare=False).index) for month in months]
+    trend = monthly_trend(scope=scope, months=months)
+    assert trend == [(month, figures(scope=scope, period=month, compare=False).index) for month in months]
     assert [index for _month, index in trend] == [None, 80.0, pytest.approx(73.3333, abs=1e-3)]
     # Part of a month reads the raw answers: the same arithmetic on the same counts.
     part = Period.between(datetime.date(2026, 2, 1), datetime.date(2026, 3, 30))
-    raw = indices_by(scope, part, "month")
+    raw = indices_by(scope=scope, period=part, by="month")
     assert raw[datetime.date(2026, 3, 1)].responses == 4
-    assert raw[datetime.date(2026, 3, 1)].index == figures(scope, Period.month(2026, 3), compare=False).index
+    assert (
+        raw[datetime.date(2026, 3, 1)].index == figures(scope=scope, period=Period.month(2026, 3), compare=False).index
+    )
     _dossier, _survey, token = dossier_with_survey(unit=worked_example.commune_a, officer="Trần Văn Bình")
     survey_answer(token=token, client_id=uuid.uuid4(), raw={"Câu 1": 5, "Câu 4": 2})
     this_month = Period.month(frozen_clock.year, frozen_clock.month)
-    officers = indices_by(scope, this_month, "officer")
+    officers = indices_by(scope=scope, period=this_month, by="officer")
     assert officers["Trần Văn Bình"].responses == 1
-    assert officers["Trần Văn Bình"].index == figures(scope, this_month, Slice(officer="Trần Văn Bình")).index == 50.0
+    assert (
+        officers["Trần Văn Bình"].index
+        == figures(scope=scope, period=this_month, slice=Slice(officer="Trần Văn Bình")).index
+        == 50.0
+    )

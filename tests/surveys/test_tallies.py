@@ -4,7 +4,7 @@ import datetime
 import json
 import uuid
 
-from surveys.models import AnswerTally, ResponseTally
+from surveys.models import AnswerTally, PairTally, ResponseTally
 from surveys.services.answering import rating_submit, survey_answer
 from surveys.services.survey_settings import survey_settings_save
 from surveys.services.tallies import tallies_rebuild
@@ -13,7 +13,7 @@ from tests.surveys.test_batches import FULL, batch, login, post_ballot  # noqa: 
 from tests.surveys.test_import_ballots import run_import
 
 
-def snapshot() -> tuple[set, set]:
+def snapshot() -> tuple[set, set, set]:
     """Every non-zero tally row, as comparable tuples."""
     responses = {
         (row.unit_id, row.month, row.channel, row.version_id, row.responses)
@@ -23,7 +23,12 @@ def snapshot() -> tuple[set, set]:
         (row.unit_id, row.month, row.channel, row.question_id, row.value, row.answers)
         for row in AnswerTally.objects.exclude(answers=0)
     }
-    return responses, answers
+    pairs = {
+        (row.unit_id, row.month, row.channel, row.first_id, row.second_id, row.both_answered, row.both_satisfied)
+        + (row.first_satisfied, row.second_satisfied)
+        for row in PairTally.objects.exclude(both_answered=0)
+    }
+    return responses, answers, pairs
 
 
 def test_tallies_kept_on_every_write_equal_a_rebuild_from_the_raw_answers(world, builtin_forms, batch, client):  # noqa: F811
@@ -56,7 +61,7 @@ def test_tallies_kept_on_every_write_equal_a_rebuild_from_the_raw_answers(world,
         survey_answer(token=survey_answer_again, client_id=client_id, raw={"Câu 3": 3})
 
     kept = snapshot()
-    assert kept[0] and kept[1]
+    assert kept[0] and kept[1] and kept[2]
     tallies_rebuild()
     assert snapshot() == kept
     # The correction moved the ballot out of this month: January 2025 holds it with its new answers.
@@ -68,3 +73,26 @@ def test_tallies_kept_on_every_write_equal_a_rebuild_from_the_raw_answers(world,
     # The multiple choice counts two ticks but one respondent.
     info = AnswerTally.objects.filter(month=datetime.date(2025, 4, 1), question__code="3.1")
     assert {(row.value, row.answers) for row in info} == {(0, 2), (1, 1), (2, 2)}
+
+
+def test_pair_tallies_count_two_scale_answers_of_one_ballot(world, builtin_forms):
+    """Both answered, both satisfied, and satisfied on one of the two: what the index's interval needs."""
+    rows = [["10/04/2025", 5, 4, 2], ["11/04/2025", 3, 5, None], ["12/04/2025", 4, 1, 5]]
+    run_import(world, builtin_forms, ["Ngày", "Câu 1", "Câu 2", "Câu 3"], rows)
+    kept = snapshot()
+    tallies_rebuild()
+    assert snapshot() == kept
+    found = {
+        (row.first.code, row.second.code): (
+            row.both_answered,
+            row.both_satisfied,
+            row.first_satisfied,
+            row.second_satisfied,
+        )
+        for row in PairTally.objects.select_related("first", "second")
+    }
+    assert found == {
+        ("Câu 1", "Câu 2"): (3, 1, 2, 2),
+        ("Câu 1", "Câu 3"): (2, 1, 2, 1),
+        ("Câu 2", "Câu 3"): (2, 0, 1, 1),
+    }

@@ -45,9 +45,9 @@ class Command(BaseCommand):
             if form is None:
                 raise CommandError(f"Không có mẫu phiếu mã “{options['form']}”.")
         result = figures(
-            Scope.of(unit, subtree=options["subtree"]),
-            period,
-            Slice(form=form, channel=options["channel"], officer=options["officer"]),
+            scope=Scope.of(unit, subtree=options["subtree"]),
+            period=period,
+            slice=Slice(form=form, channel=options["channel"], officer=options["officer"]),
         )
         if options["json"]:
             payload = {"unit": unit.code, "subtree": options["subtree"], **result.to_json()}

@@ -1,0 +1,217 @@
+"""Counting: the only part of the index engine that reads survey data.
+
+Each function answers with grouped counts (a GROUP BY in the database), never with
+responses one by one. Whole months without a procedure, field or civil-servant
+slice are summed from the monthly tallies (surveys.models.tallies); anything
+finer is grouped from the raw answers. Both give the same `Counts`, so the
+arithmetic that follows (reports.index.arithmetic) never knows which it got.
+
+Counts can be grouped by one more key (GROUPS): the month, the unit, the civil
+servant, the procedure or its field. One query per table serves every group,
+however many units or months there are.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from reports.index.scope import Scope, Slice
+from reports.periods import Period
+from surveys.models import (
+    ANSWERED,
+    SATISFIED_FROM,
+    Answer,
+    AnswerTally,
+    PairTally,
+    Question,
+    Response,
+    ResponseTally,
+)
+
+# The key each grouping reads: the tallies' own column (None: not kept there) and the response's field.
+GROUPS = {
+    "month": ("month", "answered_on"),
+    "unit": ("unit_id", "unit_id"),
+    "officer": (None, "survey__dossier__officer"),
+    "procedure": (None, "procedure_id"),
+    "field": (None, "procedure__field_id"),
+}
+# How each of the four pair counts is read from the two answers of one ballot.
+PAIR_COUNTS = ("both_answered", "both_satisfied", "first_satisfied", "second_satisfied")
+
+
+@dataclass
+class Counts:
+    """Everything the arithmetic needs about one group of responses, as counts.
+
+    `cells[question_id][value]` counts the answers of each value; value 0 (ANSWERED)
+    counts the responses that answered the question at all. `pairs[(first, second)]`
+    holds, for two scale questions answered on the same ballots, the four PAIR_COUNTS.
+    """
+
+    responses: Counter = field(default_factory=Counter)
+    cells: defaultdict = field(default_factory=lambda: defaultdict(Counter))
+    pairs: defaultdict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0]))
+
+    def add(self, other: "Counts") -> None:
+        """Add another group's counts (the units of one row of a comparison, say) to these."""
+        self.responses.update(other.responses)
+        for question_id, values in other.cells.items():
+            self.cells[question_id].update(values)
+        for pair, counts in other.pairs.items():
+            mine = self.pairs[pair]
+            for index, count in enumerate(counts):
+                mine[index] += count
+
+    @property
+    def total(self) -> int:
+        return sum(self.responses.values())
+
+
+def counts(*, scope: Scope, period: Period, slice: Slice = Slice(), tallies: bool = True) -> Counts:
+    """The counts of the responses of `scope` in `period`, narrowed by `slice`."""
+    return counts_by(scope=scope, period=period, slice=slice, by=None, tallies=tallies).get(None, Counts())
+
+
+def counts_by(*, scope: Scope, period: Period, by: str | None, slice: Slice = Slice(), tallies: bool = True) -> dict:
+    """Counts per group (`by` is a key of GROUPS, or None for one group keyed None).
+
+    `tallies=False` groups the raw answers even where the tallies would do (to check one against the other).
+    """
+    if by is not None and by not in GROUPS:
+        raise ValueError(f"unknown grouping {by!r}; expected one of {sorted(GROUPS)}")
+    tally_column = GROUPS[by][0] if by else None
+    if tallies and period.whole_months and not slice.needs_raw_answers and (by is None or tally_column):
+        rows = _from_tallies(scope, period, slice, tally_column)
+    else:
+        rows = _from_answers(scope, period, slice, GROUPS[by][1] if by else None)
+    responses, cells, pairs = rows
+    found: dict = defaultdict(Counts)
+    for group, channel, count in responses:
+        found[group].responses[channel] += count
+    for group, question_id, value, count in cells:
+        found[group].cells[question_id][value] += count
+    for group, first, second, *numbers in pairs:
+        mine = found[group].pairs[(first, second)]
+        for index, number in enumerate(numbers):
+            mine[index] += number
+    return dict(found)
+
+
+def uses_tallies(*, period: Period, slice: Slice) -> bool:
+    """Whether `counts` reads the monthly tallies for this period and slice (figures say where they came from)."""
+    return period.whole_months and not slice.needs_raw_answers
+
+
+# --- from the monthly tallies ------------------------------------------------------------------
+
+
+def _from_tallies(scope: Scope, period: Period, slice: Slice, column: str | None):
+    """(responses, cells, pairs) rows, each starting with the group (None without a grouping)."""
+    group = [column] if column else []
+    responses = (
+        _tallies(ResponseTally, scope, period, slice).values_list(*group, "channel").annotate(n=Sum("responses"))
+    )
+    # The tallies keep the ANSWERED counts as value 0, so the valued rows hold them already.
+    cells = (
+        _tallies(AnswerTally, scope, period, slice)
+        .values_list(*group, "question_id", "value")
+        .annotate(n=Sum("answers"))
+    )
+    pairs = (
+        _tallies(PairTally, scope, period, slice)
+        .values_list(*group, "first_id", "second_id")
+        .annotate(*(Sum(name) for name in PAIR_COUNTS))
+    )
+    return (
+        _grouped(responses.order_by(), bool(column)),
+        _grouped(cells.order_by(), bool(column)),
+        _grouped(pairs.order_by(), bool(column)),
+    )
+
+
+def _tallies(model, scope: Scope, period: Period, slice: Slice):
+    """The tally rows of `model` in scope, period, form and channel."""
+    rows = model.objects.filter(unit_id__in=scope.unit_ids, month__gte=period.start, month__lte=period.end)
+    if slice.form:
+        question = {ResponseTally: "version", AnswerTally: "question__version", PairTally: "first__version"}[model]
+        rows = rows.filter(**{f"{question}__template": slice.form})
+    if slice.channel:
+        rows = rows.filter(channel=slice.channel)
+    return rows
+
+
+# --- from the raw answers ----------------------------------------------------------------------
+
+
+def responses_of(*, scope: Scope, period: Period, slice: Slice = Slice()):
+    """The responses of `scope` in `period` narrowed by `slice`: the raw rows every raw count starts from."""
+    responses = Response.objects.filter(
+        unit_id__in=scope.unit_ids, answered_on__gte=period.start, answered_on__lte=period.end
+    )
+    if slice.form:
+        responses = responses.filter(version__template=slice.form)
+    if slice.channel:
+        responses = responses.filter(channel=slice.channel)
+    if slice.procedure:
+        responses = responses.filter(procedure=slice.procedure)
+    if slice.field:
+        responses = responses.filter(procedure__field=slice.field)
+    if slice.officer:
+        responses = responses.filter(survey__dossier__officer=slice.officer)
+    return responses
+
+
+def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | None):
+    """(responses, cells, pairs) rows grouped from the raw answers, each starting with the group."""
+    rows = responses_of(scope=scope, period=period, slice=slice)
+    grouped = field_name is not None
+
+    def key(prefix: str = ""):
+        if field_name == "answered_on":
+            return [TruncMonth(f"{prefix}answered_on")]
+        return [F(f"{prefix}{field_name}")] if grouped else []
+
+    responses = rows.values_list(*key(), "channel").annotate(n=Count("id"))
+    answers = Answer.objects.filter(response__in=rows)
+    # Every question but a multiple choice has one row per response that answered it: its rows count them.
+    cells = answers.values_list(*key("response__"), "question_id", "question__kind", "value").annotate(n=Count("id"))
+    multi = (
+        answers.filter(question__kind=Question.Kind.MULTI)
+        .values_list(*key("response__"), "question_id")
+        .annotate(n=Count("response_id", distinct=True))
+    )
+    other = "response__answers"
+    satisfied, other_satisfied = Q(value__gte=SATISFIED_FROM), Q(**{f"{other}__value__gte": SATISFIED_FROM})
+    pairs = (
+        answers.filter(value__isnull=False, question__kind=Question.Kind.SCALE)
+        .filter(
+            **{
+                f"{other}__value__isnull": False,
+                f"{other}__question__kind": Question.Kind.SCALE,
+                f"{other}__question_id__gt": F("question_id"),
+            }
+        )
+        .values_list(*key("response__"), "question_id", f"{other}__question_id")
+        .annotate(
+            n_both_answered=Count("id"),
+            n_both_satisfied=Count("id", filter=satisfied & other_satisfied),
+            n_first_satisfied=Count("id", filter=satisfied),
+            n_second_satisfied=Count("id", filter=other_satisfied),
+        )
+    )
+    cell_rows = []
+    for *group, question_id, kind, value, count in _grouped(cells.order_by(), grouped):
+        if kind != Question.Kind.MULTI:
+            cell_rows.append((*group, question_id, ANSWERED, count))
+        if value is not None:
+            cell_rows.append((*group, question_id, value, count))
+    cell_rows += [(*group, question_id, ANSWERED, count) for *group, question_id, count in _grouped(multi, grouped)]
+    return _grouped(responses.order_by(), grouped), cell_rows, _grouped(pairs.order_by(), grouped)
+
+
+def _grouped(rows, grouped: bool):
+    """Rows as tuples that start with their group; None is the group when nothing is grouped."""
+    return [tuple(row) for row in rows] if grouped else [(None, *row) for row in rows]

@@ -1,0 +1,86 @@
+"""What a figure counts: whose responses (a Scope) and which of them (a Slice)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from surveys.models import FormTemplate, Procedure, ProcedureField, Unit, subtree_q
+from surveys.scoping import paths_merged_into
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose responses count: a unit (and its subtree, if asked) plus every unit merged into them.
+
+    Callers build it from a unit that the access-scoping function (surveys.scoping) let them reach.
+    """
+
+    unit_ids: tuple[int, ...]
+    root: Unit | None
+    subtree: bool
+
+    @classmethod
+    def of(cls, unit: Unit, *, subtree: bool = False) -> "Scope":
+        return cls.of_many([unit], subtree=subtree)[unit.pk]
+
+    @classmethod
+    def of_many(cls, units: list[Unit], *, subtree: bool = True) -> dict[int, "Scope"]:
+        """The scope of each unit (by id), with a few queries however many units there are.
+
+        Units that existed before the 2025 merger count with their successor: a scope takes
+        in every unit merged into it, following chains (A into B into C), with the merged
+        unit's own subtree when the scope is a subtree (an old district and its wards).
+        """
+        if not units:
+            return {}
+        if subtree:
+            paths = [unit.path for unit in units]
+            known = Unit.objects.filter(subtree_q(*paths, *paths_merged_into(paths)))
+        else:
+            known = Unit.objects.filter(pk__in=[unit.pk for unit in units])
+        rows = dict(known.values_list("pk", "path"))
+        successors = {}
+        frontier = set(rows)
+        while frontier:  # the units merged into the ones found so far, chain after chain
+            merged = dict(Unit.objects.filter(successor_id__in=frontier).values_list("pk", "successor"))
+            successors.update(merged)
+            frontier = set(merged) - set(rows)
+            rows.update(Unit.objects.filter(pk__in=frontier).values_list("pk", "path"))
+        predecessors = defaultdict(set)
+        for pk, successor in successors.items():
+            predecessors[successor].add(pk)
+
+        def with_subtrees(pks: set[int]) -> set[int]:
+            if not subtree or not pks:
+                return pks
+            prefixes = tuple(rows[pk] for pk in pks)
+            return pks | {pk for pk, path in rows.items() if path.startswith(prefixes)}
+
+        scopes = {}
+        for unit in units:
+            members = with_subtrees({unit.pk})
+            added = members
+            while added:
+                added = with_subtrees(set().union(*(predecessors[pk] for pk in added)) - members) - members
+                members |= added
+            scopes[unit.pk] = cls(unit_ids=tuple(sorted(members)), root=unit, subtree=subtree)
+        return scopes
+
+    @classmethod
+    def of_units(cls, units) -> "Scope":
+        return cls(unit_ids=tuple(sorted({unit.pk for unit in units})), root=None, subtree=False)
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Optional filters: one form, procedure, field, channel or civil servant."""
+
+    form: FormTemplate | None = None
+    procedure: Procedure | None = None
+    field: ProcedureField | None = None
+    channel: str | None = None
+    officer: str | None = None
+
+    @property
+    def needs_raw_answers(self) -> bool:
+        """The tallies are kept per unit, month, channel and question only."""
+        return bool(self.procedure or self.field or self.officer)

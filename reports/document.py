@@ -35,6 +35,7 @@ class Table:
 
     `widths` are relative column widths; `numeric` marks the columns to right-align.
     `bold_rows` are row indexes (in `rows`) printed bold, such as a total.
+    `shaded` columns hold percentages that XLSX fills with the heatmap's colours (reports.charts.heat_colour).
     """
 
     columns: list[str]
@@ -42,6 +43,7 @@ class Table:
     widths: list[float] | None = None
     numeric: frozenset[int] = frozenset()
     bold_rows: frozenset[int] = frozenset()
+    shaded: frozenset[int] = frozenset()
     caption: str = ""
     sheet: str = ""
 
@@ -79,3 +81,4 @@ class Document:
     signature: Signature | None = None
     filename: str = "bao-cao"  # without extension
     title: str = ""  # the file's own title (PDF metadata, DOCX core properties, XLSX sheet)
+    landscape: bool = False  # wide tables (a comparison of units) print across the A4 sheet

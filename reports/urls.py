@@ -1,10 +1,13 @@
 from django.urls import path
 
-from reports.views import documents, jobs, public, results
+from reports.views import comparison, documents, jobs, public, results
 
 app_name = "reports"
 
 urlpatterns = [
+    path("so-sanh/", comparison.comparison_home, name="comparison_home"),
+    path("so-sanh/<str:code>/<str:period>/", comparison.comparison, name="comparison"),
+    path("so-sanh/<str:code>/<str:period>.<str:fmt>", comparison.comparison_download, name="comparison_download"),
     path("ket-qua/", results.results_home, name="results_home"),
     path("ket-qua/<str:code>/<str:period>/", results.results, name="results"),
     path("bao-cao/<str:code>/<str:period>/noi-dung/", documents.report_text_edit, name="report_text"),

@@ -92,8 +92,8 @@ def _seed_unit(demo: DemoUnit, unit: Unit, users: dict, today: datetime.date) ->
     lean = {question.code: rng.uniform(-0.12, 0.06) for question in parser.questions.values()}
     stored = 0
     for months_back in range(11, -1, -1):
-        first = _month_start(today, months_back)
-        last = min(_month_end(first), today)
+        first = month_start(today, months_back)
+        last = min(month_end(first), today)
         month_level = demo.satisfaction - (0.08 if first.month in (1, 2) else 0) + (11 - months_back) * 0.004
         count = max(5, int(rng.gauss(demo.monthly, demo.monthly * 0.15)))
         rows = []
@@ -157,13 +157,13 @@ def _score(rng: random.Random, level: float) -> int:
     return rng.choices([3, 2, 1], weights=[60, 30, 10])[0]
 
 
-def _month_start(today: datetime.date, months_back: int) -> datetime.date:
+def month_start(today: datetime.date, months_back: int) -> datetime.date:
     index = today.year * 12 + today.month - 1 - months_back
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def _month_end(first: datetime.date) -> datetime.date:
-    return _month_start(first, -1) - datetime.timedelta(days=1)
+def month_end(first: datetime.date) -> datetime.date:
+    return month_start(first, -1) - datetime.timedelta(days=1)
 
 
 # Civil servants who resolve each demo unit's dossiers.
@@ -274,10 +274,10 @@ def _seed_unit_surveys(demo: DemoUnit, unit: Unit, users: dict, today: datetime.
         return planned
 
     for months_back in (2, 1, 0):
-        first = _month_start(today, months_back)
-        last = min(_month_end(first), today)
+        first = month_start(today, months_back)
+        last = min(month_end(first), today)
         # The current month has only run part of its course.
-        share = ((last - first).days + 1) / ((_month_end(first) - first).days + 1)
+        share = ((last - first).days + 1) / ((month_end(first) - first).days + 1)
         count = round(min(120, max(40, rng.gauss(demo.monthly * 1.6, demo.monthly * 0.2))) * share)
         for _ in range(count):
             officer = rng.choice(OFFICERS[demo.code])

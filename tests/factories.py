@@ -74,3 +74,34 @@ def dossier_with_survey(*, unit, code="HS-0001", officer="Nguyễn Văn An", cou
     )
     survey, _created = survey_issue(dossier=dossier, counter=counter)
     return dossier, survey, survey_token(survey.key)
+
+
+def ballots(unit, rows, *, form="sipas-5", channel="paper"):
+    """Store paper ballots (or online ratings) of `unit` through the import service's writer, tallies and all.
+
+    `rows` are (day, {question code: answer}) pairs; the built-in forms must be loaded (`builtin_forms`).
+    """
+    from surveys.models import FormTemplate
+    from surveys.services.responses import BallotParser, responses_bulk_create
+
+    version = FormTemplate.objects.get(code=form, unit__isnull=True).current_version()
+    parser = BallotParser(version=version, unit=unit)
+    parsed = [(day, parser.parse(raw)) for day, raw in rows]
+    return responses_bulk_create(version=version, unit=unit, batch=None, rows=parsed, channel=channel)
+
+
+def scored_ballots(count, satisfied, *, day, questions=8, seed=0):
+    """`count` sipas-5 ballots on `day`, each question scored 5 on the first `satisfied` share of ballots, else 2."""
+    import random
+
+    rng = random.Random(seed)
+    rows = []
+    for number in range(count):
+        happy = number < round(count * satisfied)
+        rows.append(
+            (
+                day,
+                {f"Câu {q}": (rng.choice([4, 5]) if happy else rng.choice([1, 2, 3])) for q in range(1, questions + 1)},
+            )
+        )
+    return rows

@@ -120,8 +120,12 @@ def _letterhead(word, document: Document) -> None:
         _paragraph(left, letterhead.parent_body, size=12.5, align=CENTRE)
     for line in letterhead.issuing_body:
         _paragraph(left, line, size=12.5, align=CENTRE, bold=True)
-    _rule(left, width_mm=issuer_mm * 0.35, column_mm=issuer_mm)
-    _paragraph(left, _("Số: ……/%(code)s") % {"code": letterhead.number_code}, align=CENTRE)
+    if letterhead.issuing_body:
+        _rule(left, width_mm=issuer_mm * 0.35, column_mm=issuer_mm)
+    if letterhead.number_code:
+        _paragraph(left, _("Số: ……/%(code)s") % {"code": letterhead.number_code}, align=CENTRE)
+    if not left.paragraphs:  # a Word cell must hold a paragraph, even without an issuing body
+        _paragraph(left)
     _paragraph(right, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), size=12.5, align=CENTRE, bold=True)
     _paragraph(right, _("Độc lập - Tự do - Hạnh phúc"), size=13.5, align=CENTRE, bold=True, underline=True)
     _paragraph(right, "", space_after=4)

@@ -47,6 +47,9 @@ def write(document: Document) -> bytes:
                 _set_widths(analysis, [table])
                 _write_table(analysis, table, first_row=1)
                 analysis.freeze_panes = "A2"
+        if document.landscape:
+            for each in workbook.worksheets:
+                _print_across(each)
         workbook.properties.title = charts.xml_safe(document.title or document.kind)
         workbook.properties.language = "vi-VN"
     out = BytesIO()
@@ -67,7 +70,8 @@ class _Report:
             self.line(letterhead.parent_body, centre=True)
         for line in letterhead.issuing_body:
             self.line(line, centre=True, bold=True)
-        self.line(_("Số: ……/%(code)s") % {"code": letterhead.number_code}, centre=True)
+        if letterhead.number_code:
+            self.line(_("Số: ……/%(code)s") % {"code": letterhead.number_code}, centre=True)
         self.line(_("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), centre=True, bold=True)
         self.line(_("Độc lập - Tự do - Hạnh phúc"), centre=True, bold=True)
         self.line(letterhead.place_and_date, centre=True, italic=True)
@@ -138,6 +142,11 @@ def _write_table(sheet, table: Table, *, first_row: int) -> int:
                 cell.number_format = "0.00" if isinstance(value, float) else "#,##0"
             cell.border, cell.alignment = BORDER, WRAP
             cell.font = Font(name=FONT, bold=offset - 1 in table.bold_rows)
+            if column - 1 in table.shaded and isinstance(value, (int, float)):
+                # The heatmap's colour, with the ink that keeps the number readable on it.
+                fill = charts.heat_colour(value)
+                cell.fill = PatternFill("solid", fgColor=fill.lstrip("#"))
+                cell.font = Font(name=FONT, color=charts.ink_on(fill).lstrip("#"))
     return first_row + len(table.rows) + 1
 
 
@@ -152,6 +161,16 @@ def _set_widths(sheet, tables: list[Table]) -> None:
     for column in range(1, max(longest, default=3) + 1):
         width = min(max(longest.get(column, 0) + 2, 8), 60)
         sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _print_across(sheet) -> None:
+    """Print a wide sheet on A4 turned sideways, all its columns on one page's width, its header on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if sheet.freeze_panes == "A2":
+        sheet.print_title_rows = "1:1"
 
 
 def _sheet_name(name: str, taken: list[str]) -> str:

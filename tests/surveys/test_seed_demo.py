@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from reports.comparison import compare_units
 from reports.index import Scope, figures
 from reports.models import ReportText
 from reports.periods import Period
@@ -22,9 +23,10 @@ def test_seed_demo_fills_every_screen_once(frozen_clock):
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=out)
-    ballots, surveys, ballots_again, surveys_again = out.getvalue().splitlines()
+    ballots, surveys, compared, ballots_again, surveys_again, compared_again = out.getvalue().splitlines()
 
-    assert ballots.endswith(f"{Response.objects.filter(channel='paper').count()} demo ballots created")
+    typed = Response.objects.filter(channel="paper", batch__isnull=False)
+    assert ballots.endswith(f"{typed.count()} demo ballots created")
     assert ballots_again.endswith("0 demo ballots created")
     assert surveys == (
         f"seed_demo: {Counter.objects.count()} counters, {Dossier.objects.count()} resolved dossiers, "
@@ -35,17 +37,20 @@ def test_seed_demo_fills_every_screen_once(frozen_clock):
     assert surveys_again.endswith(
         "0 counters, 0 resolved dossiers, 0 surveys issued, 0 answered, 0 online ratings, 0 survey plans created"
     )
+    assert compared.startswith(f"seed_demo: {Response.objects.filter(batch__isnull=True, channel='paper').count()} ")
+    assert compared_again.startswith("seed_demo: 0 ballots in the units compared")
     check_paper_ballots()
     check_issued_surveys()
     check_reports()
+    check_comparisons()
 
 
 def check_paper_ballots():
-    paper = Response.objects.filter(channel="paper")
+    paper = Response.objects.filter(channel="paper", unit__code__in=[demo.code for demo in DEMO_UNITS])
     per_unit = dict(paper.values_list("unit__code").annotate(months=Count("answered_on__month", distinct=True)))
     assert per_unit == {demo.code: 12 for demo in DEMO_UNITS}
     rates = (
-        Answer.objects.filter(question__kind="scale", response__channel="paper")
+        Answer.objects.filter(question__kind="scale", response__in=paper)
         .values("response__unit__code")
         .annotate(n=Count("id"), satisfied=Count("id", filter=Q(value__gte=4)), low=Count("id", filter=Q(value__lte=2)))
     )
@@ -107,12 +112,30 @@ def check_reports():
     last_month = Period.month(today.year, today.month).previous()
     for demo in DEMO_UNITS:
         unit = Unit.objects.get(code=demo.code)
-        result = figures(Scope.of(unit), last_month)
+        result = figures(scope=Scope.of(unit), period=last_month)
         assert result.responses > 0 and result.index is not None, demo.code
         assert result.plan is not None and result.coverage.resolved, demo.code
         assert result.coverage.unmatched == 0, demo.code
     assert (
-        figures(Scope.of(Unit.objects.get(code="09556")), last_month).to_json()
-        == figures(Scope.of(Unit.objects.get(code="09556")), last_month, tallies=False).to_json()
+        figures(scope=Scope.of(Unit.objects.get(code="09556")), period=last_month).to_json()
+        == figures(scope=Scope.of(Unit.objects.get(code="09556")), period=last_month, tallies=False).to_json()
     )
     assert ReportText.objects.filter(unit__code="09556").exclude(strengths="").exists()
+
+
+def check_comparisons():
+    """Hà Nội and Hà Tĩnh have dozens of units to rank (some too small), and the provinces differ."""
+    last_year = Period.year(timezone.localdate().year - 1)
+    this_year = Period.year(timezone.localdate().year)
+    for code in ("01", "42"):
+        table = compare_units(root=Unit.objects.get(code=code), period=this_year)
+        ranked = [row for row in table.rows if row.ranked]
+        assert len(ranked) >= 20, code
+        assert any(row.figures.responses and not row.enough for row in table.rows), code  # small units
+        assert table.groups >= 2, code  # some units do stand apart
+    national = compare_units(root=None, period=this_year)
+    indices = [row.figures.index for row in national.rows if row.ranked]
+    assert len(indices) == 34 and max(indices) - min(indices) > 15
+    assert compare_units(root=None, period=last_year).rows  # the months of last year the demo covers
+    national_official = get_user_model().objects.get(username="theodoi.quocgia")
+    assert national_official.memberships.get().unit is None

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.builders import annual_report, monthly_notice, period_report
-from reports.periods import PeriodInvalid, parse_period
+from reports.management.options import add_period_arguments, period_from
 from reports.writers import FORMATS, render
 from surveys.models import Unit
 
@@ -18,10 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["notice", "period", "annual"])
         parser.add_argument("--unit", required=True, help="Mã đơn vị, ví dụ 09556")
-        parser.add_argument("--month", help="YYYY-MM")
-        parser.add_argument("--quarter", help="YYYY-Qn")
-        parser.add_argument("--nine-months", dest="nine_months", help="YYYY")
-        parser.add_argument("--year", help="YYYY")
+        add_period_arguments(parser)
         parser.add_argument("--subtree", action="store_true", help="Báo cáo kỳ gồm cả các đơn vị trực thuộc")
         parser.add_argument("--format", required=True, choices=sorted(FORMATS))
         parser.add_argument("-o", "--output", required=True, help="Tệp ghi ra")
@@ -30,7 +27,7 @@ class Command(BaseCommand):
         unit = Unit.objects.filter(code=options["unit"]).first()
         if unit is None:
             raise CommandError(f"Không có đơn vị mã “{options['unit']}”.")
-        period = _period(options)
+        period = period_from(options)
         kind = options["kind"]
         allowed = {"notice": {"month"}, "annual": {"year"}, "period": {"month", "quarter", "nine_months", "year"}}
         if period.kind not in allowed[kind]:
@@ -53,19 +50,3 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Không ghi được tệp “{options['output']}”: {error.strerror}.") from None
         self.stderr.write(f"Đã ghi {options['output']} ({len(content):,} byte) — {filename}")
-
-
-def _period(options):
-    given = {name: options[name] for name in ("month", "quarter", "nine_months", "year") if options[name]}
-    if len(given) != 1:
-        raise CommandError("Cần đúng một kỳ: --month YYYY-MM, --quarter YYYY-Qn, --nine-months YYYY hoặc --year YYYY.")
-    ((name, value),) = given.items()
-    key = f"{value}-9T" if name == "nine_months" else value
-    formats = {"month": "YYYY-MM", "quarter": "YYYY-Qn", "nine_months": "YYYY", "year": "YYYY"}
-    try:
-        period = parse_period(key)
-    except PeriodInvalid as error:
-        raise CommandError(str(error)) from None
-    if period.kind != name:
-        raise CommandError(f"--{name.replace('_', '-')} cần dạng {formats[name]}, không phải “{value}”.")
-    return period

@@ -1,9 +1,11 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from reports.demo import demo_plans_seed
 from surveys.demo import DEMO_UNITS, demo_ballots_seed, demo_surveys_seed
+from surveys.demo_comparison import demo_comparison_seed
 from surveys.models import FormTemplate, Membership, Unit
 
 DEMO_PASSWORD = "sipas-demo-2026"
@@ -12,6 +14,7 @@ DEMO_PASSWORD = "sipas-demo-2026"
 DEMO_ACCOUNTS = [
     ("quantri", "Quản trị hệ thống", None, "superuser"),
     ("quantri.hanoi", "Nguyễn Văn Quản", "01", Membership.Role.ADMIN),
+    ("theodoi.quocgia", "Lý Thị Quốc", None, Membership.Role.NATIONAL),
     ("theodoi.hanoi", "Trần Thị Theo", "01", Membership.Role.OFFICIAL),
     ("lanhdao.hadong", "Lê Văn Lãnh", "09556", Membership.Role.HEAD),
     ("motcua.hadong", "Phạm Thị Một", "09556", Membership.Role.COUNTER),
@@ -46,6 +49,9 @@ class Command(BaseCommand):
     seeds 000 and 003, or the Ministry's sample size), the one-stop software's
     monthly resolved counts for the months without registered dossiers, and
     Hà Đông's head has written the sections of last quarter's report.
+    Finally three dozen communes of Hà Nội and of Hà Tĩnh (some small) and three
+    communes of every other province get a year of ballots (surveys/demo_comparison.py),
+    so that comparing and ranking units, and the national view, have something to show.
     Needs load_units and load_forms first (load_procedures for procedure names).
     With -v 2 it lists every account. Idempotent: a second run resets the demo
     passwords and creates nothing new. Never run it on a production database.
@@ -69,11 +75,11 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = role == "superuser"
             user.set_password(DEMO_PASSWORD)
             user.save()
-            if code:
-                Membership.objects.get_or_create(user=user, unit=units[code], role=role)
+            if code or role == Membership.Role.NATIONAL:
+                Membership.objects.get_or_create(user=user, unit=units.get(code), role=role)
         if options["verbosity"] >= 2:
             for username, _, code, role in DEMO_ACCOUNTS:
-                where = f"{units[code].name} ({code})" if code else "toàn hệ thống"
+                where = f"{units[code].name} ({code})" if code else "toàn quốc"
                 label = "Quản trị hệ thống" if role == "superuser" else Membership.Role(role).label
                 self.stdout.write(f"  {username:<22} {label:<20} {where}")
         ballots = demo_ballots_seed()
@@ -83,9 +89,11 @@ class Command(BaseCommand):
         )
         surveys = demo_surveys_seed()
         plans = demo_plans_seed()
+        compared = demo_comparison_seed(today=timezone.localdate())
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"seed_demo: {surveys.counters} counters, {surveys.dossiers} resolved dossiers, {surveys.issued} "
                 f"surveys issued, {surveys.answered} answered, {surveys.ratings} online ratings, "
                 f"{plans} survey plans created"
             )
+            self.stdout.write(f"seed_demo: {compared} ballots in the units compared in Hà Nội, Hà Tĩnh and the country")

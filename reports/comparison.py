@@ -18,6 +18,8 @@ from surveys.models import Division, Factor, FormTemplate, Response, Unit
 from surveys.text import fold
 
 INDEX = "index"
+# The code of the whole country in comparison URLs: lower case, so no unit code can ever be it.
+NATIONAL = "toan-quoc"
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from reports.index import Figures, GroupIndex, QuestionFigures, Scope, figures, indices_by, monthly_trend
+from reports.index import Figures, GroupIndex, QuestionFigures, Scope, Slice, figures, indices_by, monthly_trend
 from reports.periods import Period
-from surveys.models import Answer, Dossier, IntegrityAlert, Question, Unit
+from surveys.models import Answer, Dossier, IntegrityAlert, Question, Response, Unit
 from surveys.permissions import may, units_with
 from surveys.selectors.integrity import alerts_to_acknowledge
 
@@ -51,7 +51,7 @@ class Results:
     subtree: bool
     writes_reports: bool  # the report's written sections and the year's plan
     figures: Figures
-    trend: list[tuple[Period, float | None]]
+    trend: list[tuple[Period, float | None, float | None]]  # month, its index, the index a year before
     comments: list[Comment]
     parent: Unit | None
     children: list[Unit]
@@ -78,7 +78,7 @@ def results_for(*, user, unit: Unit, period: Period, subtree: bool) -> Results:
         subtree=subtree,
         writes_reports=may(user, "reports.write", unit),
         figures=figures(scope=scope, period=period),
-        trend=monthly_trend(scope=scope, months=period.trailing_months(TREND_MONTHS)),
+        trend=trend_with_year_before(scope=scope, months=period.trailing_months(TREND_MONTHS)),
         comments=comments_for(scope=scope, period=period, with_contacts=may(user, "results.contacts", unit)),
         parent=reachable.filter(pk=unit.parent_id).first(),
         children=list(reachable.filter(parent=unit).order_by("name")),
@@ -89,6 +89,14 @@ def results_for(*, user, unit: Unit, period: Period, subtree: bool) -> Results:
     if may(user, "alerts.mark_seen", unit):
         result.alerts = list(alerts_to_acknowledge(user=user).filter(unit_id__in=scope.unit_ids))
     return result
+
+
+def trend_with_year_before(*, scope: Scope, months: list[Period]) -> list[tuple[Period, float | None, float | None]]:
+    """Each month's index beside the same month a year earlier, from one grouped count over both years."""
+    earlier = [Period.month(month.start.year - 1, month.start.month) for month in months]
+    found = monthly_trend(scope=scope, months=earlier + months)
+    now, before = found[len(months) :], found[: len(months)]
+    return [(month, index, earlier) for (month, index), (_month, earlier) in zip(now, before, strict=True)]
 
 
 def comments_for(*, scope: Scope, period: Period, with_contacts: bool = False, limit: int = COMMENTS_SHOWN):
@@ -133,7 +141,8 @@ def officer_figures(*, scope: Scope, period: Period) -> list[OfficerFigures]:
         .distinct()
         .order_by("officer")
     )
-    found = indices_by(scope=scope, period=period, by="officer")
+    # Only issued surveys name a dossier: paper ballots are left out before anything is joined.
+    found = indices_by(scope=scope, period=period, by="officer", slice=Slice(channel=Response.Channel.ISSUED))
     none = GroupIndex(responses=0, index=None)
     rows = [OfficerFigures(name, found.get(name, none).responses, found.get(name, none).index) for name in names]
     return sorted(rows, key=lambda row: (row.index is None, row.index or 0, row.name))

@@ -10,10 +10,13 @@ from reports import charts
 from reports.builders import common
 from reports.comparison import UnitComparison
 from reports.document import Chart, Document, Paragraph, Table
+from reports.pictures import heatmap_rows, ranked_items
 from reports.renderers.base import DOCUMENT_LANGUAGE
 from reports.renderers.letterhead import Letterhead, letterhead_for
 from surveys.models import Division, Response
 
+# A landscape page holds a picture of about this many units; more go on to the next picture.
+UNITS_PER_PICTURE = 18
 # Without a unit of its own, the country's table is headed like the Ministry's: from the capital.
 NATIONAL_PLACE = "Hà Nội"
 
@@ -106,30 +109,24 @@ def _table(table: UnitComparison) -> Table:
 
 
 def _charts(table: UnitComparison) -> list[Chart]:
+    """The heatmap and the ranking, a page's worth of units in each picture: a chart never breaks across pages."""
     found = []
-    rows = [row for row in table.rows if row.figures.index is not None]
-    if rows and table.factors:
+    rows, columns = heatmap_rows(table)
+    for start in range(0, len(rows) if columns else 0, UNITS_PER_PICTURE):
         heat = charts.heatmap(
-            [(row.unit.name, [row.figures.factor(code) for code, _label in table.factors]) for row in rows],
-            [label for _code, label in table.factors],
-            title="Chỉ số theo yếu tố (%)",
-            width_mm=240,
+            rows[start : start + UNITS_PER_PICTURE], columns, title=_part("Chỉ số theo yếu tố (%)", start), width_mm=240
         )
         found.append(Chart(svg=heat, caption="Màu càng đậm, chỉ số càng cao; số trong ô là chỉ số (%).", width_mm=240))
-    if table.ranked:
-        items = [
-            charts.RankedItem(
-                label=row.unit.name,
-                value=row.value,
-                low=row.low,
-                high=row.high,
-                rank=row.rank_text,
-                group=row.ranked.group,
-            )
-            for row in table.ranked
-        ]
-        ranking = charts.ranking_chart(items, title="Xếp hạng chỉ số SIPAS, khoảng tin cậy 95%", width_mm=240)
+    items = ranked_items(table)
+    for start in range(0, len(items), UNITS_PER_PICTURE):
+        title = _part("Xếp hạng chỉ số SIPAS, khoảng tin cậy 95%", start)
+        ranking = charts.ranking_chart(items[start : start + UNITS_PER_PICTURE], title=title, width_mm=240)
         found.append(
             Chart(svg=ranking, caption="Cùng hình đánh dấu là cùng nhóm: không phân biệt được hơn kém.", width_mm=240)
         )
     return found
+
+
+def _part(title: str, start: int) -> str:
+    """ "… (tiếp theo)" on the pictures that carry on the first one."""
+    return f"{title} (tiếp theo)" if start else title

@@ -133,8 +133,12 @@ def _from_tallies(scope: Scope, period: Period, slice: Slice, column: str | None
 
 
 def _tallies(model, scope: Scope, period: Period, slice: Slice):
-    """The tally rows of `model` in scope, period, form and channel."""
+    """The tally rows of `model` in scope, period, form, channel and questions."""
     rows = model.objects.filter(unit_id__in=scope.unit_ids, month__gte=period.start, month__lte=period.end)
+    if slice.questions and model is AnswerTally:
+        rows = rows.filter(question_id__in=slice.questions)
+    if slice.questions and model is PairTally:
+        rows = rows.filter(first_id__in=slice.questions, second_id__in=slice.questions)
     if slice.form:
         question = {ResponseTally: "version", AnswerTally: "question__version", PairTally: "first__version"}[model]
         rows = rows.filter(**{f"{question}__template": slice.form})
@@ -176,6 +180,8 @@ def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | 
 
     responses = rows.values_list(*key(), "channel").annotate(n=Count("id"))
     answers = Answer.objects.filter(response__in=rows)
+    if slice.questions:
+        answers = answers.filter(question_id__in=slice.questions)
     # Every question but a multiple choice has one row per response that answered it: its rows count them.
     cells = answers.values_list(*key("response__"), "question_id", "question__kind", "value").annotate(n=Count("id"))
     multi = (
@@ -192,6 +198,7 @@ def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | 
                 f"{other}__value__isnull": False,
                 f"{other}__question__kind": Question.Kind.SCALE,
                 f"{other}__question_id__gt": F("question_id"),
+                **({f"{other}__question_id__in": slice.questions} if slice.questions else {}),
             }
         )
         .values_list(*key("response__"), "question_id", f"{other}__question_id")

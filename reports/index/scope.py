@@ -72,13 +72,14 @@ class Scope:
 
 @dataclass(frozen=True)
 class Slice:
-    """Optional filters: one form, procedure, field, channel or civil servant."""
+    """Optional filters: one form, procedure, field, channel or civil servant; `questions` keeps only their answers."""
 
     form: FormTemplate | None = None
     procedure: Procedure | None = None
     field: ProcedureField | None = None
     channel: str | None = None
     officer: str | None = None
+    questions: tuple[int, ...] = ()  # question ids (the versions of one question, say) whose answers are counted
 
     @property
     def needs_raw_answers(self) -> bool:

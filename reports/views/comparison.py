@@ -6,17 +6,27 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from reports import charts
 from reports.builders.comparison import comparison_document
-from reports.comparison import ASCENDING_BY_DEFAULT, SORTS, Filters, compare_units, divisions_of
-from reports.views.periods import last_month, period_or_404, picked_period, picker
+from reports.comparison import ASCENDING_BY_DEFAULT, NATIONAL, SORTS, Filters, compare_units, divisions_of
+from reports.pictures import heatmap_rows, ranked_items
+from reports.views.periods import last_month, period_or_404, picked_period, picker, ranking_period
 from reports.writers import render as render_document
 from surveys.models import FormTemplate, Response, Unit
 from surveys.permissions import get_unit_with, holds, home_units_with, units_with
+from surveys.text import fold
 
-# The code of the whole country in comparison URLs: lower case, so no unit code can ever be it.
-NATIONAL = "toan-quoc"
+# Column headers short enough for a table of fifteen columns; the full names are in each header's title.
+SHORT_FACTORS = {
+    "access": _lazy("Tiếp cận"),
+    "procedure": _lazy("Thủ tục"),
+    "officer": _lazy("Công chức"),
+    "result": _lazy("Kết quả"),
+    "feedback": _lazy("Góp ý, phản ánh"),
+}
+SHORT_CHANNELS = {"paper": _lazy("Giấy"), "issued": _lazy("Phát phiếu"), "online": _lazy("Trực tuyến")}
 # The query parameters a comparison keeps from one view of it to the next (sorting, filters).
 KEPT = ("kind", "form", "channel", "sort", "order")
 EXPORTS = ("xlsx", "pdf")
@@ -26,12 +36,12 @@ EXPORTS = ("xlsx", "pdf")
 def comparison_home(request):
     """The comparison wanted first: the country for a national reader, else their highest unit with units below."""
     if holds(request.user, "compare.national"):
-        return redirect("reports:comparison", NATIONAL, last_month().key)
+        return redirect("reports:comparison", NATIONAL, ranking_period().key)
     roots = home_units_with(request.user, "compare.view").order_by("path")
     root = next((unit for unit in roots if unit.children.exists()), None)
     if root is None:
         return render(request, "reports/comparison_none.html", {"units": roots, "period": last_month()})
-    return redirect("reports:comparison", root.code, last_month().key)
+    return redirect("reports:comparison", root.code, ranking_period().key)
 
 
 @login_required
@@ -47,6 +57,7 @@ def comparison(request, code, period):
     filters, sort, descending = _options(request, root)
     table = compare_units(root=root, period=chosen, filters=filters, sort=sort, descending=descending)
     units = [row.unit for row in table.rows]
+    # Units without a single response in the period are named under the table, not given a row of dashes.
     lines = [
         (
             row,
@@ -54,6 +65,7 @@ def comparison(request, code, period):
             [row.figures.factor(factor) for factor, _label in table.factors],
         )
         for row in table.rows
+        if row.figures.responses
     ]
     return render(
         request,
@@ -65,6 +77,9 @@ def comparison(request, code, period):
             "breadcrumbs": _breadcrumbs(request.user, root, chosen),
             "picker": picker(chosen),
             "lines": lines,
+            "silent": sorted(
+                (row.unit for row in table.rows if not row.figures.responses), key=lambda unit: fold(unit.name)
+            ),
             "with_children": set(Unit.objects.filter(parent__in=units).values_list("parent_id", flat=True)),
             "kinds": divisions_of(_candidates(root)),
             "forms": _forms(request.user, root),
@@ -160,13 +175,14 @@ def _query(query, *, sorting: bool = False) -> str:
 
 def _columns(table, query) -> list[dict]:
     """The sortable headers: each links to the table sorted by it, the other way round when it is the sort now."""
-    names = [("rank", _("Hạng")), ("name", _("Đơn vị")), ("responses", _("Số phiếu"))]
-    names += [(value, label) for value, label in Response.Channel.choices]
-    names += [("coverage", _("Tỷ lệ phiếu / hồ sơ")), ("index", _("Chỉ số SIPAS (KTC 95%)"))]
-    names += table.factors
-    names += [("change", _("Thay đổi so với kỳ trước"))]
+    names = [("rank", _("Hạng"), ""), ("name", _("Đơn vị"), ""), ("responses", _("Số phiếu"), "")]
+    names += [(value, SHORT_CHANNELS[value], label) for value, label in Response.Channel.choices]
+    names += [("coverage", _("Phiếu / hồ sơ"), _("Tỷ lệ phiếu trên hồ sơ đã giải quyết"))]
+    names += [("index", _("Chỉ số SIPAS"), _("Chỉ số SIPAS và khoảng tin cậy 95%"))]
+    names += [(code, SHORT_FACTORS[code], label) for code, label in table.factors]
+    names += [("change", _("Thay đổi"), _("Thay đổi chỉ số so với kỳ trước (điểm phần trăm)"))]
     columns = []
-    for key, label in names:
+    for key, label, title in names:
         current = table.sort == key
         descending = not table.descending if current else key not in ASCENDING_BY_DEFAULT
         filters = _query(query)
@@ -175,6 +191,7 @@ def _columns(table, query) -> list[dict]:
             {
                 "key": key,
                 "label": label,
+                "title": title,
                 "url": f"?{filters}&{order}" if filters else f"?{order}",
                 "aria_sort": ("descending" if table.descending else "ascending") if current else "",
             }
@@ -183,15 +200,9 @@ def _columns(table, query) -> list[dict]:
 
 
 def _ranking_chart(table) -> str:
-    ranked = table.ranked
-    if not ranked:
+    items = ranked_items(table)
+    if not items:
         return ""
-    items = [
-        charts.RankedItem(
-            label=row.unit.name, value=row.value, low=row.low, high=row.high, rank=row.rank_text, group=row.ranked.group
-        )
-        for row in ranked
-    ]
     return charts.ranking_chart(
         items,
         title=_("Xếp hạng chỉ số SIPAS, khoảng tin cậy 95%"),
@@ -201,12 +212,7 @@ def _ranking_chart(table) -> str:
 
 
 def _heatmap(table) -> str:
-    rows = [row for row in table.rows if row.figures.index is not None]
-    if not rows or not table.factors:
+    rows, columns = heatmap_rows(table)
+    if not rows or not columns:
         return ""
-    return charts.heatmap(
-        [(row.unit.name, [row.figures.factor(code) for code, _label in table.factors]) for row in rows],
-        [label for _code, label in table.factors],
-        title=_("Chỉ số theo yếu tố (%)"),
-        width_mm=200,
-    )
+    return charts.heatmap(rows, columns, title=_("Chỉ số theo yếu tố (%)"), width_mm=200)

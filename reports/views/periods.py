@@ -37,6 +37,15 @@ def last_month() -> Period:
     return Period.month(day.year, day.month)
 
 
+def ranking_period() -> Period:
+    """What a comparison opens on: units are ranked on a year (as the Ministry ranks provinces).
+
+    This year so far once a quarter of it is over (labelled provisional), else last year, whole.
+    """
+    today = timezone.localdate()
+    return Period.year(today.year if today.month > 3 else today.year - 1)
+
+
 def picker(chosen: Period) -> dict:
     """Choices of the period picker: one select for the month, quarter, nine months or year, one for the year."""
     kinds = [(f"{month:02d}", _("Tháng %(month)d") % {"month": month}) for month in range(1, 13)]

@@ -1,6 +1,9 @@
-"""The results page of a unit: the index, its factors and questions, comments, and the files to download."""
+"""The results page of a unit, and its drill-down into one factor and one question.
 
-import datetime
+The path goes country → province → commune or department (the comparison pages) →
+its factors and questions → one question's answers, by procedure, field, civil servant
+and unit below. Breadcrumbs lead back up to whatever the reader may read.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -9,24 +12,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.charts import bar_chart, trend_chart
-from reports.periods import ROMAN, Period, PeriodInvalid, parse_period
+from reports import charts
+from reports.comparison import NATIONAL
+from reports.drilldown import factor_detail, question_detail, question_of, reachable_ancestors
+from reports.pictures import ranked_items
 from reports.selectors import results_for
-from surveys.models import Response
-from surveys.permissions import get_unit_with, units_with
-
-YEARS_OFFERED = 6
+from reports.views.periods import last_month, period_or_404, picked_period, picker
+from surveys.models import Factor, FormTemplate, Response
+from surveys.permissions import get_unit_with, holds, home_units_with, units_with
 
 
 @login_required
 def results_home(request):
-    """Open the results of the user's first unit for the last complete month."""
-    unit = units_with(request.user, "results.view").order_by("path").first()
+    """Open the results of the user's own unit for the last complete month (the country's comparison if none)."""
+    unit = home_units_with(request.user, "results.view").order_by("path").first()
+    if unit is None and holds(request.user, "compare.national"):
+        return redirect("reports:comparison_home")
     if unit is None:
         return render(request, "reports/results_none.html")
-    today = timezone.localdate()
-    last_month = today.replace(day=1) - datetime.timedelta(days=1)
-    url = reverse("reports:results", args=[unit.code, Period.month(last_month.year, last_month.month).key])
+    url = reverse("reports:results", args=[unit.code, last_month().key])
     return redirect(url + ("?subtree=1" if unit.children.exists() else ""))
 
 
@@ -34,56 +38,137 @@ def results_home(request):
 def results(request, code, period):
     unit = get_unit_with(request.user, "results.view", code)
     subtree = request.GET.get("subtree") == "1"
-    if "nam" in request.GET:  # the period picker, which works without a script
-        key = f"{request.GET['nam']}-{request.GET['ky']}" if request.GET.get("ky") else request.GET["nam"]
-        url = reverse("reports:results", args=[unit.code, _period(key).key])
-        return redirect(url + ("?subtree=1" if subtree else ""))
-    chosen = _period(period)
+    picked = picked_period(request.GET)
+    if picked is not None:  # the period picker, which works without a script
+        return redirect(reverse("reports:results", args=[unit.code, picked.key]) + ("?subtree=1" if subtree else ""))
+    chosen = period_or_404(period)
     page = results_for(user=request.user, unit=unit, period=chosen, subtree=subtree)
+    found = page.figures
     return render(
         request,
         "reports/results.html",
         {
             "r": page,
-            "f": page.figures,
-            "factor_chart": bar_chart(
-                [(factor.name, factor.index) for factor in page.figures.factors], title=_("Chỉ số theo yếu tố")
+            "f": found,
+            "breadcrumbs": _breadcrumbs(request.user, unit, chosen, subtree),
+            "compares": page.children and holds(request.user, "compare.view"),
+            "factor_chart": charts.bar_chart(
+                [(factor.name, factor.index) for factor in found.factors], title=_("Chỉ số theo yếu tố")
             ),
-            "trend_chart": trend_chart(
-                [(f"{month.start:%m/%Y}", index) for month, index in page.trend],
+            "trend_chart": charts.trend_chart(
+                [(f"{month.start:%m/%Y}", index) for month, index, _before in page.trend],
+                previous=[before for _month, _index, before in page.trend],
+                current_label=_("12 tháng đến %(month)s") % {"month": f"{page.trend[-1][0].start:%m/%Y}"},
+                previous_label=_("cùng kỳ năm trước"),
                 title=_("Chỉ số SIPAS 12 tháng"),
             ),
-            "picker": _picker(chosen),
-            "channels": [(Response.Channel(code).label, count) for code, count in page.figures.channels.items()],
-            "change": abs(page.figures.previous.change) if page.figures.previous.change is not None else None,
+            "distribution_chart": _distribution_chart(found.scored),
+            "picker": picker(chosen),
+            "channels": [(Response.Channel(code).label, count) for code, count in found.channels.items()],
+            "change": abs(found.previous.change) if found.previous.change is not None else None,
             "public_month": f"{min(chosen.end, timezone.localdate()):%Y-%m}",
             "downloads": _downloads(chosen),
         },
     )
 
 
-def _period(key: str) -> Period:
-    try:
-        chosen = parse_period(key)
-    except PeriodInvalid:
-        raise Http404 from None
-    if chosen.kind == "range":
+@login_required
+def factor(request, code, period, factor):
+    unit = get_unit_with(request.user, "results.view", code)
+    if factor not in Factor.values:
         raise Http404
-    return chosen
+    chosen = period_or_404(period)
+    subtree = request.GET.get("subtree") == "1"
+    detail = factor_detail(user=request.user, unit=unit, period=chosen, subtree=subtree, factor=Factor(factor))
+    crumbs = _breadcrumbs(request.user, unit, chosen, subtree, below=True)
+    return render(
+        request,
+        "reports/factor.html",
+        {
+            "d": detail,
+            "breadcrumbs": [*crumbs, (str(Factor(factor).label), "")],
+            "subtree_query": "?subtree=1" if subtree else "",
+            "ranking_chart": _ranking_chart(detail.units, _("Xếp hạng các đơn vị trực thuộc theo yếu tố")),
+        },
+    )
 
 
-def _picker(chosen: Period) -> dict:
-    """Choices of the period picker: one select for the month, quarter, nine months or year, one for the year."""
-    kinds = [(f"{month:02d}", _("Tháng %(month)d") % {"month": month}) for month in range(1, 13)]
-    kinds += [(f"Q{quarter}", _("Quý %(quarter)s") % {"quarter": ROMAN[quarter]}) for quarter in range(1, 5)]
-    kinds += [("9T", _("9 tháng")), ("", _("Cả năm"))]
-    selected = chosen.key.partition("-")[2]
-    this_year = timezone.localdate().year
-    years = sorted({*range(this_year - YEARS_OFFERED + 1, this_year + 1), chosen.start.year}, reverse=True)
-    return {"kinds": kinds, "selected": selected, "years": years, "year": chosen.start.year}
+@login_required
+def question(request, code, period, template, question):
+    unit = get_unit_with(request.user, "results.view", code)
+    chosen = period_or_404(period)
+    subtree = request.GET.get("subtree") == "1"
+    # The built-in forms and the forms of units the reader reaches; any other form "does not exist".
+    forms = FormTemplate.objects.filter(unit__isnull=True) | FormTemplate.objects.filter(
+        unit__in=units_with(request.user, "results.view")
+    )
+    form = forms.filter(code=template).first()
+    asked = question_of(template=form, code=question) if form else None
+    if asked is None:
+        raise Http404
+    detail = question_detail(user=request.user, unit=unit, period=chosen, subtree=subtree, template=form, asked=asked)
+    crumbs = _breadcrumbs(request.user, unit, chosen, subtree, below=True)
+    if asked.factor:
+        url = reverse("reports:factor", args=[unit.code, chosen.key, asked.factor]) + ("?subtree=1" if subtree else "")
+        crumbs.append((str(Factor(asked.factor).label), url))
+    asked_question = detail.question
+    return render(
+        request,
+        "reports/question.html",
+        {
+            "d": detail,
+            "q": asked_question,
+            "breadcrumbs": [*crumbs, (asked.numbered, "")],
+            "distribution_chart": _distribution_chart([asked_question]) if asked_question else "",
+            "breakdowns": [
+                (_("Theo thủ tục hành chính"), _("Thủ tục"), detail.by_procedure, "by-procedure"),
+                (_("Theo lĩnh vực"), _("Lĩnh vực"), detail.by_field, "by-field"),
+                (
+                    _("Theo công chức giải quyết (phiếu phát theo hồ sơ)"),
+                    _("Công chức"),
+                    detail.by_officer,
+                    "by-officer",
+                ),
+            ],
+            "ranking_chart": _ranking_chart(detail.units, _("Xếp hạng các đơn vị trực thuộc theo câu hỏi")),
+        },
+    )
 
 
-def _downloads(chosen: Period) -> list[tuple[str, str]]:
+def _breadcrumbs(user, unit, period, subtree: bool, *, below: bool = False) -> list[tuple[str, str]]:
+    """(name, url) from the country or the highest unit the reader reaches down to `unit` (no link when it is last)."""
+    crumbs = []
+    if holds(user, "compare.national"):
+        crumbs.append((_("Toàn quốc"), reverse("reports:comparison", args=[NATIONAL, period.key])))
+    for ancestor in reachable_ancestors(user=user, unit=unit):
+        crumbs.append((ancestor.name, reverse("reports:results", args=[ancestor.code, period.key]) + "?subtree=1"))
+    own = reverse("reports:results", args=[unit.code, period.key]) + ("?subtree=1" if subtree else "")
+    crumbs.append((unit.name, own if below else ""))
+    return crumbs
+
+
+def _distribution_chart(questions) -> str:
+    """The answers of each scale question, 5 → 1, as stacked bars."""
+    rows = [
+        (question.key, [(share.label, share.count) for share in question.distribution])
+        for question in questions
+        if question.rate is not None
+    ]
+    return charts.distribution_chart(rows, title=_("Phân bố câu trả lời")) if rows else ""
+
+
+def _ranking_chart(comparison, title: str) -> str:
+    items = ranked_items(comparison)
+    if not items:
+        return ""
+    return charts.ranking_chart(
+        items,
+        title=title,
+        note=_("Cùng hình đánh dấu là cùng nhóm: khoảng tin cậy chồng nhau, không phân biệt được hơn kém."),
+    )
+
+
+def _downloads(chosen) -> list[tuple[str, str]]:
     """(kind, name) of the documents this period has: the monthly notice for a month, the annual report for a year."""
     kinds = [("period", _("Báo cáo kết quả kỳ"))]
     if chosen.kind == "month":

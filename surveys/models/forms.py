@@ -167,6 +167,11 @@ class Question(models.Model):
         return self.kind == self.Kind.SCALE
 
     @property
+    def numbered(self) -> str:
+        """How people name the question: "Câu 3" (sipas-5 codes say it already), "Câu 3.2", "Câu I.1"."""
+        return self.code if self.code.lower().startswith("câu") else _("Câu %(code)s") % {"code": self.code}
+
+    @property
     def is_choice(self) -> bool:
         return self.kind in self.CHOICE_KINDS
 

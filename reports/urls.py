@@ -6,9 +6,11 @@ app_name = "reports"
 
 urlpatterns = [
     path("so-sanh/", comparison.comparison_home, name="comparison_home"),
+    path("so-sanh/<str:code>/", comparison.comparison_latest, name="comparison_latest"),
     path("so-sanh/<str:code>/<str:period>/", comparison.comparison, name="comparison"),
     path("so-sanh/<str:code>/<str:period>.<str:fmt>", comparison.comparison_download, name="comparison_download"),
     path("ket-qua/", results.results_home, name="results_home"),
+    path("ket-qua/<str:code>/", results.results_latest, name="results_latest"),
     path("ket-qua/<str:code>/<str:period>/", results.results, name="results"),
     path("ket-qua/<str:code>/<str:period>/yeu-to/<str:factor>/", results.factor, name="factor"),
     path("ket-qua/<str:code>/<str:period>/cau/<str:template>/<str:question>/", results.question, name="question"),

@@ -45,6 +45,13 @@ def comparison_home(request):
 
 
 @login_required
+def comparison_latest(request, code):
+    """The units under one unit compared on the period ranks are made on (links from "Đơn vị")."""
+    root = _root_or_404(request.user, code)
+    return redirect("reports:comparison", root.code if root else NATIONAL, ranking_period().key)
+
+
+@login_required
 def comparison(request, code, period):
     root = _root_or_404(request.user, code)
     picked = picked_period(request.GET)

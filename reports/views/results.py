@@ -30,6 +30,13 @@ def results_home(request):
         return redirect("reports:comparison_home")
     if unit is None:
         return render(request, "reports/results_none.html")
+    return results_latest(request, unit.code)
+
+
+@login_required
+def results_latest(request, code):
+    """A unit's results for the last complete month, its units below included if it has any (links from "Đơn vị")."""
+    unit = get_unit_with(request.user, "results.view", code)
     url = reverse("reports:results", args=[unit.code, last_month().key])
     return redirect(url + ("?subtree=1" if unit.children.exists() else ""))
 

@@ -10,6 +10,7 @@ never tell apart (docs/index.md, "Ranking").
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from reports.index import Figures, Scope, Slice, figures_of, rank_items
 from reports.index.arithmetic import Ranked
@@ -77,6 +78,14 @@ class Row:
         return f"{ranked.rank} ({ranked.best}–{ranked.worst})"
 
 
+# Factor names short enough for the header of a table of fifteen columns.
+SHORT_FACTORS = {
+    "access": _("Tiếp cận"),
+    "procedure": _("Thủ tục"),
+    "officer": _("Công chức"),
+    "result": _("Kết quả"),
+    "feedback": _("Góp ý, phản ánh"),
+}
 # Sort keys of the comparison table: what each column sorts by. None sorts last either way.
 SORTS = {
     "name": lambda row: fold(row.unit.name),

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from reports import charts
 from reports.builders import common
-from reports.comparison import UnitComparison
+from reports.comparison import SHORT_FACTORS, UnitComparison
 from reports.document import Chart, Document, Paragraph, Table
 from reports.pictures import heatmap_rows, ranked_items
 from reports.renderers.base import DOCUMENT_LANGUAGE
@@ -76,7 +76,7 @@ def _table(table: UnitComparison) -> Table:
     factors = table.factors
     columns = ["Hạng", "Nhóm", "Mã", "Đơn vị", "Số phiếu", "Phiếu giấy", "Phát phiếu", "Trực tuyến"]
     columns += ["Tỷ lệ phiếu / hồ sơ (%)", "Chỉ số SIPAS (%)", "KTC 95%"]
-    columns += [f"{label} (%)" for _code, label in factors]
+    columns += [f"{SHORT_FACTORS[code]} (%)" for code, _label in factors]
     columns += ["Thay đổi (điểm)"]
     rows = []
     for row in table.rows:

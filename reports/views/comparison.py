@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from reports import charts
 from reports.builders.comparison import comparison_document
-from reports.comparison import ASCENDING_BY_DEFAULT, NATIONAL, SORTS, Filters, compare_units, divisions_of
+from reports.comparison import (
+    ASCENDING_BY_DEFAULT,
+    NATIONAL,
+    SHORT_FACTORS,
+    SORTS,
+    Filters,
+    compare_units,
+    divisions_of,
+)
 from reports.pictures import heatmap_rows, ranked_items
 from reports.views.periods import last_month, period_or_404, picked_period, picker, ranking_period
 from reports.writers import render as render_document
@@ -19,13 +27,6 @@ from surveys.permissions import get_unit_with, holds, home_units_with, units_wit
 from surveys.text import fold
 
 # Column headers short enough for a table of fifteen columns; the full names are in each header's title.
-SHORT_FACTORS = {
-    "access": _lazy("Tiếp cận"),
-    "procedure": _lazy("Thủ tục"),
-    "officer": _lazy("Công chức"),
-    "result": _lazy("Kết quả"),
-    "feedback": _lazy("Góp ý, phản ánh"),
-}
 SHORT_CHANNELS = {"paper": _lazy("Giấy"), "issued": _lazy("Phát phiếu"), "online": _lazy("Trực tuyến")}
 # The query parameters a comparison keeps from one view of it to the next (sorting, filters).
 KEPT = ("kind", "form", "channel", "sort", "order")

@@ -101,6 +101,8 @@ def question_detail(
     detail = QuestionDetail(
         unit=unit, period=period, subtree=subtree, template=template, asked=asked, question=question
     )
+    if asked.is_scale:  # a province may have no answers of its own while its units below have many
+        detail.units = _units_below(user, unit, period, Measure(template=template.code, code=asked.code))
     if question is None:
         return detail
     metadata = question_metadata(ids)
@@ -121,8 +123,6 @@ def question_detail(
         detail.by_officer = sorted(
             (_labelled(row, name) for name, row in officers.items() if name), key=lambda row: (row.rate or 0, row.label)
         )
-    if asked.is_scale:
-        detail.units = _units_below(user, unit, period, Measure(template=template.code, code=asked.code))
     return detail
 
 

@@ -62,6 +62,8 @@ def comparison(request, code, period):
         url = reverse("reports:comparison", args=[code, picked.key])
         return redirect(f"{url}?{query.urlencode()}" if query else url)
     chosen = period_or_404(period)
+    if root is not None and not root.children.exists():
+        return render(request, "reports/comparison_none.html", {"units": [root], "period": last_month()})
     filters, sort, descending = _options(request, root)
     table = compare_units(root=root, period=chosen, filters=filters, sort=sort, descending=descending)
     units = [row.unit for row in table.rows]

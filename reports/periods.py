@@ -152,6 +152,11 @@ def parse_period(text: str) -> Period:
     )
 
 
+def month_end(day: datetime.date) -> datetime.date:
+    """The last day of `day`'s month."""
+    return _month_end(day.year, day.month)
+
+
 def _month_end(year: int, month: int) -> datetime.date:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 

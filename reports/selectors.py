@@ -4,13 +4,15 @@ Every read takes a Scope built from a unit the caller may read results of (surve
 contact details and figures per civil servant are for the unit head only.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 
 from reports.index import Figures, GroupIndex, QuestionFigures, Scope, Slice, figures, indices_by, monthly_trend
-from reports.periods import Period
+from reports.index.counting import responses_of
+from reports.periods import Period, month_end
 from surveys.models import Answer, Dossier, IntegrityAlert, Question, Response, Unit
 from surveys.permissions import may, units_with
 from surveys.selectors.integrity import alerts_to_acknowledge
@@ -57,6 +59,7 @@ class Results:
     children: list[Unit]
     officers: list[OfficerFigures] = field(default_factory=list)
     alerts: list[IntegrityAlert] = field(default_factory=list)
+    slice: Slice = Slice()
 
     @property
     def other_questions(self) -> list[QuestionFigures]:
@@ -68,8 +71,12 @@ class Results:
         ]
 
 
-def results_for(*, user, unit: Unit, period: Period, subtree: bool) -> Results:
-    """The results of `unit` in `period`, with only the extras `user` may see there (surveys.permissions)."""
+def results_for(*, user, unit: Unit, period: Period, subtree: bool, slice: Slice = Slice()) -> Results:
+    """The results of `unit` in `period`, narrowed by `slice`, with only the extras `user` may see there.
+
+    What `user` may see is decided by surveys.permissions; the caller checked the slice's
+    officer against `officers_of` for the head alone.
+    """
     scope = Scope.of(unit, subtree=subtree)
     reachable = units_with(user, "results.view")
     result = Results(
@@ -77,63 +84,74 @@ def results_for(*, user, unit: Unit, period: Period, subtree: bool) -> Results:
         period=period,
         subtree=subtree,
         writes_reports=may(user, "reports.write", unit),
-        figures=figures(scope=scope, period=period),
-        trend=trend_with_year_before(scope=scope, months=period.trailing_months(TREND_MONTHS)),
-        comments=comments_for(scope=scope, period=period, with_contacts=may(user, "results.contacts", unit)),
+        figures=figures(scope=scope, period=period, slice=slice),
+        trend=trend_with_year_before(scope=scope, months=period.trailing_months(TREND_MONTHS), slice=slice),
+        comments=comments_for(
+            scope=scope, period=period, slice=slice, with_contacts=may(user, "results.contacts", unit)
+        ),
         parent=reachable.filter(pk=unit.parent_id).first(),
         children=list(reachable.filter(parent=unit).order_by("name")),
+        slice=slice,
     )
     # Figures per civil servant feed staff evaluation: the head's alone, as in surveys.selectors.integrity.
-    if may(user, "results.officers", unit):
-        result.officers = officer_figures(scope=scope, period=period)
+    if may(user, "results.officers", unit) and not slice.officer:
+        result.officers = officer_figures(scope=scope, period=period, slice=slice)
     if may(user, "alerts.mark_seen", unit):
         result.alerts = list(alerts_to_acknowledge(user=user).filter(unit_id__in=scope.unit_ids))
     return result
 
 
-def trend_with_year_before(*, scope: Scope, months: list[Period]) -> list[tuple[Period, float | None, float | None]]:
+def trend_with_year_before(
+    *, scope: Scope, months: list[Period], slice: Slice = Slice()
+) -> list[tuple[Period, float | None, float | None]]:
     """Each month's index beside the same month a year earlier, from one grouped count over both years."""
     earlier = [Period.month(month.start.year - 1, month.start.month) for month in months]
-    found = monthly_trend(scope=scope, months=earlier + months)
+    found = monthly_trend(scope=scope, months=earlier + months, slice=slice)
     now, before = found[len(months) :], found[: len(months)]
     return [(month, index, earlier) for (month, index), (_month, earlier) in zip(now, before, strict=True)]
 
 
-def comments_for(*, scope: Scope, period: Period, with_contacts: bool = False, limit: int = COMMENTS_SHOWN):
+def comments_for(
+    *, scope: Scope, period: Period, slice: Slice = Slice(), with_contacts: bool = False, limit: int = COMMENTS_SHOWN
+) -> list[Comment]:
     """Written answers (free text and the "other" option's words) in scope and period, newest first.
 
-    Contact details are read only when asked: they are for the unit head alone ("results.contacts").
+    The months are read newest first, one at a time, until `limit` comments are found: a
+    province-year's comments are never all sorted to show the latest fifty. Contact details
+    are read only when asked: they are for the unit head alone ("results.contacts").
     """
-    answers = (
-        Answer.objects.filter(
-            response__unit_id__in=scope.unit_ids,
-            response__answered_on__gte=period.start,
-            response__answered_on__lte=period.end,
+    found: list[Comment] = []
+    for month in reversed(period.months):
+        within = Period.between(max(month, period.start), min(month_end(month), period.end))
+        answers = (
+            Answer.objects.filter(response__in=responses_of(scope=scope, period=within, slice=slice))
+            .exclude(text="")
+            .filter(Q(question__kind=Question.Kind.TEXT) | Q(question__allows_other=True, value__isnull=False))
+            .select_related("response__contact" if with_contacts else "response", "question")
+            .order_by("-response__answered_on", "-response_id", "question__position")
         )
-        .filter(Q(question__kind=Question.Kind.TEXT) | Q(question__allows_other=True, value__isnull=False))
-        .exclude(text="")
-        .select_related("response", "question")
-        .order_by("-response__answered_on", "-response_id", "question__position")
-    )
-    if with_contacts:
-        answers = answers.select_related("response__contact")
-    return [
-        Comment(
-            text=answer.text,
-            answered_on=answer.response.answered_on,
-            channel=answer.response.get_channel_display(),
-            question=answer.question.code,
-            contact=_contact(answer.response) if with_contacts else None,
-        )
-        for answer in answers[:limit]
-    ]
+        found += [
+            Comment(
+                text=answer.text,
+                answered_on=answer.response.answered_on,
+                channel=answer.response.get_channel_display(),
+                question=answer.question.code,
+                contact=_contact(answer.response) if with_contacts else None,
+            )
+            for answer in answers[: limit - len(found)]
+        ]
+        if len(found) >= limit:
+            break
+    return found
 
 
-def officer_figures(*, scope: Scope, period: Period) -> list[OfficerFigures]:
+def officer_figures(*, scope: Scope, period: Period, slice: Slice = Slice()) -> list[OfficerFigures]:
     """Responses and index per civil servant who resolved a dossier of the scope in the period, lowest index first.
 
-    Only issued surveys name a dossier, so only they count here.
+    Only issued surveys name a dossier, so only they count here (and none when `slice` keeps another channel).
     """
+    if slice.channel not in (None, Response.Channel.ISSUED):
+        return []
     names = (
         Dossier.objects.filter(unit_id__in=scope.unit_ids, resolved__gte=period.start, resolved__lte=period.end)
         .exclude(officer="")
@@ -142,7 +160,8 @@ def officer_figures(*, scope: Scope, period: Period) -> list[OfficerFigures]:
         .order_by("officer")
     )
     # Only issued surveys name a dossier: paper ballots are left out before anything is joined.
-    found = indices_by(scope=scope, period=period, by="officer", slice=Slice(channel=Response.Channel.ISSUED))
+    issued = dataclasses.replace(slice, channel=Response.Channel.ISSUED)
+    found = indices_by(scope=scope, period=period, by="officer", slice=issued)
     none = GroupIndex(responses=0, index=None)
     rows = [OfficerFigures(name, found.get(name, none).responses, found.get(name, none).index) for name in names]
     return sorted(rows, key=lambda row: (row.index is None, row.index or 0, row.name))

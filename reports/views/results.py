@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from reports import charts
 from reports.comparison import NATIONAL
 from reports.drilldown import factor_detail, question_detail, question_of, reachable_ancestors
+from reports.index import Scope, Slice
 from reports.pictures import ranked_items
 from reports.selectors import results_for
 from reports.views.periods import last_month, period_or_404, picked_period, picker
-from surveys.models import Factor, FormTemplate, Response
-from surveys.permissions import get_unit_with, holds, home_units_with, units_with
+from surveys.models import Dossier, Factor, FormTemplate, Procedure, ProcedureField, Response
+from surveys.permissions import get_unit_with, holds, home_units_with, may, units_with
 
 
 @login_required
@@ -49,7 +50,9 @@ def results(request, code, period):
     if picked is not None:  # the period picker, which works without a script
         return redirect(reverse("reports:results", args=[unit.code, picked.key]) + ("?subtree=1" if subtree else ""))
     chosen = period_or_404(period)
-    page = results_for(user=request.user, unit=unit, period=chosen, subtree=subtree)
+    choices = _slice_choices(request.user, unit, chosen, subtree)
+    narrowed = _slice_or_404(request.GET, choices)
+    page = results_for(user=request.user, unit=unit, period=chosen, subtree=subtree, slice=narrowed)
     found = page.figures
     return render(
         request,
@@ -75,7 +78,82 @@ def results(request, code, period):
             "change": abs(found.previous.change) if found.previous.change is not None else None,
             "public_month": f"{min(chosen.end, timezone.localdate()):%Y-%m}",
             "downloads": _downloads(chosen),
+            "filters": [
+                {
+                    "name": name,
+                    "label": label,
+                    "options": [(str(value), text) for value, text in choices[name]],
+                    "current": request.GET.get(name, ""),
+                }
+                for name, label in _filter_labels()
+                if choices[name]
+            ],
+            "narrowed": any(request.GET.get(name) for name in SLICE_PARAMETERS),
         },
+    )
+
+
+# The query parameters that narrow a results page: each is checked against the choices the page offers.
+SLICE_PARAMETERS = ("channel", "form", "field", "procedure", "officer")
+
+
+def _filter_labels() -> list[tuple[str, str]]:
+    return [
+        ("channel", _("Kênh")),
+        ("form", _("Mẫu phiếu")),
+        ("field", _("Lĩnh vực")),
+        ("procedure", _("Thủ tục")),
+        ("officer", _("Công chức giải quyết")),
+    ]
+
+
+def _slice_choices(user, unit, period, subtree: bool) -> dict:
+    """What the results page may be narrowed to: channels, forms, fields and procedures, civil servants (the head's)."""
+    scope = Scope.of(unit, subtree=subtree)
+    procedures = Procedure.objects.available_to(unit).select_related("field").order_by("field__name", "name")
+    officers = []
+    if may(user, "results.officers", unit):
+        officers = list(
+            Dossier.objects.filter(unit_id__in=scope.unit_ids, resolved__gte=period.start, resolved__lte=period.end)
+            .exclude(officer="")
+            .values_list("officer", flat=True)
+            .distinct()
+            .order_by("officer")
+        )
+    return {
+        "channel": Response.Channel.choices,
+        "form": list(
+            (FormTemplate.objects.filter(unit__isnull=True) | FormTemplate.objects.filter(unit__in=scope.unit_ids))
+            .order_by("code")
+            .values_list("code", "name")
+        ),
+        "field": list(
+            ProcedureField.objects.filter(procedures__in=procedures)
+            .distinct()
+            .order_by("name")
+            .values_list("pk", "name")
+        ),
+        "procedure": [(procedure.pk, procedure.name) for procedure in procedures],
+        "officer": [(name, name) for name in officers],
+    }
+
+
+def _slice_or_404(query, choices: dict) -> Slice:
+    """The Slice the query asks for; a value the page does not offer is 404 and never reaches SQL."""
+    picked = {}
+    for name in SLICE_PARAMETERS:
+        value = query.get(name, "")
+        if value:
+            offered = {str(key) for key, _label in choices[name]}
+            if value not in offered:
+                raise Http404
+            picked[name] = value
+    return Slice(
+        channel=picked.get("channel"),
+        form=FormTemplate.objects.get(code=picked["form"]) if "form" in picked else None,
+        field=ProcedureField.objects.get(pk=picked["field"]) if "field" in picked else None,
+        procedure=Procedure.objects.get(pk=picked["procedure"]) if "procedure" in picked else None,
+        officer=picked.get("officer"),
     )
 
 

@@ -169,3 +169,20 @@ def test_the_public_page_has_no_month_after_the_current_one(client, results_worl
     following = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     assert client.get(reverse("reports:public_notice", args=["09556", f"{today:%Y-%m}"])).status_code == 200
     assert client.get(reverse("reports:public_notice", args=["09556", f"{following:%Y-%m}"])).status_code == 404
+
+
+def test_the_page_narrows_to_a_channel_a_procedure_or_a_civil_servant(client, results_world):
+    for code, officer, score in [("HS-1", "Trần Văn Bình", 5), ("HS-2", "Lê Thị Cúc", 1)]:
+        _dossier, _survey, token = dossier_with_survey(unit=results_world.commune_a, code=code, officer=officer)
+        survey_answer(token=token, client_id=uuid.uuid4(), raw={f"Câu {n}": score for n in range(1, 9)})
+    month = f"{timezone.localdate():%Y-%m}"
+    issued = page_as(client, results_world.head_a, results_url(period=month, channel="issued"))
+    assert issued.context["f"].responses == 2 and issued.context["narrowed"]
+    bình = client.get(results_url(period=month, officer="Trần Văn Bình")).context["f"]
+    assert bình.responses == 1 and bình.index == 100.0 and bình.coverage is None
+    # Only what the page offers: another unit's civil servant, a made-up channel or procedure is 404.
+    for bad in [{"officer": "Người Lạ"}, {"channel": "fax"}, {"procedure": "999999"}, {"form": "khong-co"}]:
+        assert client.get(results_url(period=month, **bad)).status_code == 404, bad
+    # Civil servants are the head's alone: an official cannot even narrow to one.
+    official = page_as(client, results_world.official, results_url(period=month, officer="Trần Văn Bình"))
+    assert official.status_code == 404

@@ -129,7 +129,7 @@ def question_detail(
 def _breakdown(scope: Scope, period: Period, slice: Slice, by: str, metadata) -> dict:
     """group → the question's figures among that group's responses (one grouped count for all groups)."""
     found = {}
-    for group, counted in counts_by(scope=scope, period=period, by=by, slice=slice).items():
+    for group, counted in counts_by(scope=scope, period=period, by=by, slice=slice, pairs=False).items():
         merged = merged_questions(counted.cells, metadata)
         if merged:
             found[group] = merged[0]

@@ -70,30 +70,40 @@ class Counts:
         return sum(self.responses.values())
 
 
-def counts(*, scope: Scope, period: Period, slice: Slice = Slice(), tallies: bool = True) -> Counts:
-    """The counts of the responses of `scope` in `period`, narrowed by `slice`."""
-    return counts_by(scope=scope, period=period, slice=slice, by=None, tallies=tallies).get(None, Counts())
+def counts(*, scope: Scope, period: Period, slice: Slice = Slice(), tallies: bool = True, pairs: bool = True) -> Counts:
+    """The counts of the responses of `scope` in `period`, narrowed by `slice` (see counts_by)."""
+    found = counts_by(scope=scope, period=period, slice=slice, by=None, tallies=tallies, pairs=pairs)
+    return found.get(None, Counts())
 
 
-def counts_by(*, scope: Scope, period: Period, by: str | None, slice: Slice = Slice(), tallies: bool = True) -> dict:
+def counts_by(
+    *,
+    scope: Scope,
+    period: Period,
+    by: str | None,
+    slice: Slice = Slice(),
+    tallies: bool = True,
+    pairs: bool = True,
+) -> dict:
     """Counts per group (`by` is a key of GROUPS, or None for one group keyed None).
 
     `tallies=False` groups the raw answers even where the tallies would do (to check one against the other).
+    `pairs=False` leaves out the pair counts, which only the index's interval needs: a trend or a
+    breakdown by procedure then costs no join of each ballot's answers with each other.
     """
     if by is not None and by not in GROUPS:
         raise ValueError(f"unknown grouping {by!r}; expected one of {sorted(GROUPS)}")
     tally_column = GROUPS[by][0] if by else None
     if tallies and period.whole_months and not slice.needs_raw_answers and (by is None or tally_column):
-        rows = _from_tallies(scope, period, slice, tally_column)
+        responses, cells, paired = _from_tallies(scope, period, slice, tally_column, pairs)
     else:
-        rows = _from_answers(scope, period, slice, GROUPS[by][1] if by else None)
-    responses, cells, pairs = rows
+        responses, cells, paired = _from_answers(scope, period, slice, GROUPS[by][1] if by else None, pairs)
     found: dict = defaultdict(Counts)
     for group, channel, count in responses:
         found[group].responses[channel] += count
     for group, question_id, value, count in cells:
         found[group].cells[question_id][value] += count
-    for group, first, second, *numbers in pairs:
+    for group, first, second, *numbers in paired:
         mine = found[group].pairs[(first, second)]
         for index, number in enumerate(numbers):
             mine[index] += number
@@ -108,7 +118,7 @@ def uses_tallies(*, period: Period, slice: Slice) -> bool:
 # --- from the monthly tallies ------------------------------------------------------------------
 
 
-def _from_tallies(scope: Scope, period: Period, slice: Slice, column: str | None):
+def _from_tallies(scope: Scope, period: Period, slice: Slice, column: str | None, with_pairs: bool):
     """(responses, cells, pairs) rows, each starting with the group (None without a grouping)."""
     group = [column] if column else []
     responses = (
@@ -128,7 +138,7 @@ def _from_tallies(scope: Scope, period: Period, slice: Slice, column: str | None
     return (
         _grouped(responses.order_by(), bool(column)),
         _grouped(cells.order_by(), bool(column)),
-        _grouped(pairs.order_by(), bool(column)),
+        _grouped(pairs.order_by(), bool(column)) if with_pairs else [],
     )
 
 
@@ -168,7 +178,7 @@ def responses_of(*, scope: Scope, period: Period, slice: Slice = Slice()):
     return responses
 
 
-def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | None):
+def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | None, with_pairs: bool):
     """(responses, cells, pairs) rows grouped from the raw answers, each starting with the group."""
     rows = responses_of(scope=scope, period=period, slice=slice)
     grouped = field_name is not None
@@ -216,7 +226,7 @@ def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | 
         if value is not None:
             cell_rows.append((*group, question_id, value, count))
     cell_rows += [(*group, question_id, ANSWERED, count) for *group, question_id, count in _grouped(multi, grouped)]
-    return _grouped(responses.order_by(), grouped), cell_rows, _grouped(pairs.order_by(), grouped)
+    return _grouped(responses.order_by(), grouped), cell_rows, _grouped(pairs.order_by(), grouped) if with_pairs else []
 
 
 def _grouped(rows, grouped: bool):

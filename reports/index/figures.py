@@ -213,7 +213,7 @@ def figures_of(
     scopes (a ward merged into its successor, shown under its own name too) counts in both.
     """
     found = _figures_of(scopes, period, slice, tallies, with_coverage=True)
-    if compare:
+    if compare:  # the period before gives its index and factors only: no coverage, no interval
         before = _figures_of(scopes, period.previous(), slice, tallies, with_coverage=False)
         for key, result in found.items():
             earlier = before[key]
@@ -228,7 +228,7 @@ def figures_of(
 
 
 def _figures_of(scopes: dict, period: Period, slice: Slice, tallies: bool, *, with_coverage: bool) -> dict:
-    grouped = _counts_of(scopes, period, slice, tallies)
+    grouped = _counts_of(scopes, period, slice, tallies, pairs=with_coverage)
     metadata = question_metadata({question_id for found in grouped.values() for question_id in found.cells})
     plans = _plans_of(scopes, period)
     # Resolved dossiers are counted per month: a coverage of part of a month would be a guess.
@@ -248,15 +248,15 @@ def _figures_of(scopes: dict, period: Period, slice: Slice, tallies: bool, *, wi
     }
 
 
-def _counts_of(scopes: dict, period: Period, slice: Slice, tallies: bool) -> dict:
+def _counts_of(scopes: dict, period: Period, slice: Slice, tallies: bool, *, pairs: bool) -> dict:
     """key → Counts: one ungrouped count for a single scope, else counts by unit summed per scope."""
     if len(scopes) == 1:
         [(key, scope)] = scopes.items()
-        return {key: counts(scope=scope, period=period, slice=slice, tallies=tallies)}
+        return {key: counts(scope=scope, period=period, slice=slice, tallies=tallies, pairs=pairs)}
     union = Scope(
         unit_ids=tuple(sorted({pk for scope in scopes.values() for pk in scope.unit_ids})), root=None, subtree=False
     )
-    by_unit = counts_by(scope=union, period=period, slice=slice, by="unit", tallies=tallies)
+    by_unit = counts_by(scope=union, period=period, slice=slice, by="unit", tallies=tallies, pairs=pairs)
     totals = {}
     for key, scope in scopes.items():
         total = Counts()

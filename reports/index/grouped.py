@@ -21,7 +21,7 @@ def indices_by(*, scope: Scope, period: Period, by: str, slice: Slice = Slice())
     The same counting and arithmetic as `figures`, with one more GROUP BY column instead of one call per group.
     Responses outside any group (paper ballots have no civil servant) come under the key None.
     """
-    grouped = counts_by(scope=scope, period=period, slice=slice, by=by)
+    grouped = counts_by(scope=scope, period=period, slice=slice, by=by, pairs=False)
     metadata = question_metadata({question_id for found in grouped.values() for question_id in found.cells})
     found = {}
     for group, counted in grouped.items():

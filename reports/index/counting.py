@@ -13,8 +13,10 @@ however many units or months there are.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import combinations
 
-from django.db.models import Count, F, Q, Sum
+from django.db import connection
+from django.db.models import BigIntegerField, Case, Count, F, Max, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
 from reports.index.scope import Scope, Slice
@@ -193,40 +195,74 @@ def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | 
     if slice.questions:
         answers = answers.filter(question_id__in=slice.questions)
     # Every question but a multiple choice has one row per response that answered it: its rows count them.
-    cells = answers.values_list(*key("response__"), "question_id", "question__kind", "value").annotate(n=Count("id"))
+    cells = answers.values_list(
+        *key("response__"), "question_id", "question__kind", "question__version_id", "value"
+    ).annotate(n=Count("id"))
     multi = (
         answers.filter(question__kind=Question.Kind.MULTI)
         .values_list(*key("response__"), "question_id")
         .annotate(n=Count("response_id", distinct=True))
     )
-    other = "response__answers"
-    satisfied, other_satisfied = Q(value__gte=SATISFIED_FROM), Q(**{f"{other}__value__gte": SATISFIED_FROM})
-    pairs = (
-        answers.filter(value__isnull=False, question__kind=Question.Kind.SCALE)
-        .filter(
-            **{
-                f"{other}__value__isnull": False,
-                f"{other}__question__kind": Question.Kind.SCALE,
-                f"{other}__question_id__gt": F("question_id"),
-                **({f"{other}__question_id__in": slice.questions} if slice.questions else {}),
-            }
-        )
-        .values_list(*key("response__"), "question_id", f"{other}__question_id")
-        .annotate(
-            n_both_answered=Count("id"),
-            n_both_satisfied=Count("id", filter=satisfied & other_satisfied),
-            n_first_satisfied=Count("id", filter=satisfied),
-            n_second_satisfied=Count("id", filter=other_satisfied),
-        )
-    )
-    cell_rows = []
-    for *group, question_id, kind, value, count in _grouped(cells.order_by(), grouped):
+    cell_rows, scales = [], defaultdict(set)
+    for *group, question_id, kind, version_id, value, count in _grouped(cells.order_by(), grouped):
         if kind != Question.Kind.MULTI:
             cell_rows.append((*group, question_id, ANSWERED, count))
         if value is not None:
             cell_rows.append((*group, question_id, value, count))
+        if kind == Question.Kind.SCALE:
+            scales[version_id].add(question_id)
     cell_rows += [(*group, question_id, ANSWERED, count) for *group, question_id, count in _grouped(multi, grouped)]
-    return _grouped(responses.order_by(), grouped), cell_rows, _grouped(pairs.order_by(), grouped) if with_pairs else []
+    pairs = _pairs_from_patterns(answers, key("response__"), scales) if with_pairs and scales else []
+    return _grouped(responses.order_by(), grouped), cell_rows, pairs
+
+
+# A ballot's scale answers as two bit masks fit in a 64-bit integer while a form version asks fewer questions.
+MASK_BITS = 62
+
+
+def _pairs_from_patterns(answers, key: list, scales: dict) -> list:
+    """Pair counts from the patterns of the ballots: which scale questions each answered, which it was satisfied on.
+
+    The database counts the ballots of each pattern (one GROUP BY per ballot, one over the
+    patterns); each pattern's pairs are then added up once for all its ballots. A join of
+    every answer of a ballot with every other would cost k² rows per ballot instead.
+    """
+    bits = {}
+    for question_ids in scales.values():
+        if len(question_ids) > MASK_BITS:
+            raise ValueError(f"a form version with more than {MASK_BITS} scale questions cannot be counted in pairs")
+        bits.update({question_id: 1 << index for index, question_id in enumerate(sorted(question_ids))})
+    as_bit = Case(*(When(question_id=pk, then=Value(bit)) for pk, bit in bits.items()), output_field=BigIntegerField())
+    if_satisfied = Case(When(value__gte=SATISFIED_FROM, then=as_bit), default=0, output_field=BigIntegerField())
+    per_ballot = (
+        answers.filter(question_id__in=bits, value__isnull=False)
+        .values("response_id", **({"group": key[0]} if key else {}))
+        .annotate(
+            version=Max("question__version_id"),
+            answered=Sum(as_bit),
+            satisfied=Sum(if_satisfied),
+        )
+        .order_by()
+    )
+    sql, params = per_ballot.query.sql_with_params()
+    columns = ["group"] if key else []
+    columns += ["version", "answered", "satisfied"]
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quoted}, COUNT(*) FROM ({sql}) patterns GROUP BY {quoted}", params)
+        patterns = cursor.fetchall()
+    found = defaultdict(lambda: [0, 0, 0, 0])
+    for *group, version, answered, satisfied, ballots in patterns:
+        ordered = sorted(scales[version])
+        present = [index for index in range(len(ordered)) if answered >> index & 1]
+        for first, second in combinations(present, 2):
+            first_ok, second_ok = satisfied >> first & 1, satisfied >> second & 1
+            counts = found[(group[0] if group else None, ordered[first], ordered[second])]
+            counts[0] += ballots
+            counts[1] += ballots * (first_ok and second_ok)
+            counts[2] += ballots * first_ok
+            counts[3] += ballots * second_ok
+    return [(*pair, *counts) for pair, counts in found.items()]
 
 
 def _grouped(rows, grouped: bool):

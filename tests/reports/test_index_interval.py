@@ -7,6 +7,7 @@ by reports.index.arithmetic from the same counts the database would hold, and th
 of intervals that hold the truth is the coverage docs/index.md reports.
 """
 
+import datetime
 import math
 import random
 from collections import defaultdict
@@ -154,3 +155,22 @@ def wilson(p: float, n: float, z: float = 1.959964) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return 100 * (centre - half), 100 * (centre + half)
+
+
+def test_grouped_by_unit_the_raw_answers_give_the_tallies_intervals(world, builtin_forms):
+    """Each unit's interval from its ballots' answer patterns equals the one summed from its pair tallies."""
+    from reports.index import figures_of
+    from tests.factories import ballots, scored_ballots
+
+    ballots(world.commune_a, scored_ballots(40, 0.7, day=datetime.date(2026, 3, 3), seed=1))
+    ballots(world.commune_b, scored_ballots(25, 0.5, day=datetime.date(2026, 3, 4), seed=2))
+    ballots(world.commune_b, [(datetime.date(2026, 3, 5), {"1": 5, "2": 2, "4": 4})], form="short-5")
+    scopes = {unit.pk: Scope.of(unit) for unit in (world.commune_a, world.commune_b)}
+    march = Period.month(2026, 3)
+    summed = figures_of(scopes=scopes, period=march, compare=False)
+    counted = figures_of(scopes=scopes, period=march, compare=False, tallies=False)
+    for pk in scopes:
+        assert summed[pk].source == "tallies" and counted[pk].source == "answers"
+        assert (summed[pk].index_low, summed[pk].index_high) == pytest.approx(
+            (counted[pk].index_low, counted[pk].index_high), abs=1e-9
+        )

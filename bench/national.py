@@ -196,6 +196,21 @@ READS = [
     ("c1", "c1_figures_province_year_tallies", "figures(province subtree, 2025)   [tallies path]"),
     ("c2", "c2_figures_commune_month_tallies", "figures(busiest commune, 06/2025)   [tallies path]"),
     ("c3", "c3_figures_commune_month_raw", "figures(busiest commune, 06/2025, tallies=False)"),
+    ("c4", "c4_figures_commune_month_procedure", "figures(busiest commune, 06/2025, Slice(procedure=its most common))"),
+    ("c5", "c5_figures_commune_month_officer", "figures(busiest commune, 06/2025, Slice(officer=its busiest))"),
+    ("f1", "f1_compare_province_year", "compare_units(root=province, 2025): its units ranked"),
+    ("f2", "f2_compare_national_year", "compare_units(root=None, 2025): the provinces ranked"),
+    ("f3", "f3_page_compare_province", "GET /so-sanh/<province>/2025/ as its official (page included)"),
+    ("f4", "f4_page_compare_national", "GET /so-sanh/toan-quoc/2025/ as the national official (page included)"),
+    ("f5", "f5_page_results_head", "GET /ket-qua/<province>/2025/?subtree=1 as its head"),
+    ("f6", "f6_page_results_head_procedure", "the same page narrowed to the most common procedure"),
+    ("f7", "f7_page_results_head_field", "the same page narrowed to that procedure's field"),
+    ("f8", "f8_page_results_head_officer", "the same page narrowed to the province's busiest civil servant"),
+    ("f9", "f9_page_question_head", "GET the province's question page (Câu 1 of sipas-5) as its head"),
+    ("g1", "g1_units_10", "figures_of(10 communes, 2025)"),
+    ("g2", "g2_units_100", "figures_of(100 communes, 2025)"),
+    ("g3", "g3_units_1000", "figures_of(1,000 communes, 2025)"),
+    ("g4", "g4_units_3321", "figures_of(3,321 communes, 2025)"),
     ("e1", "e1_sql_count_answers", "SQL: SELECT count(*) FROM surveys_answer"),
     ("e2", "e2_sql_groupby_province_year", "SQL: answers of the province-year GROUP BY question, value"),
     ("e3", "e3_sql_groupby_province_year_procedure", "SQL: the same, one procedure"),
@@ -244,7 +259,13 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "output.txt").unlink(missing_ok=True)
     say = Output(out / "output.txt")
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench-only-not-secret"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-not-secret",
+        "ALLOWED_HOSTS": "testserver",
+    }
     rebuild_runs = options.rebuild_runs if options.rebuild_runs is not None else options.runs
     summary: list[tuple[str, str, str]] = []
 
@@ -1077,7 +1098,47 @@ def facts_find(params: dict) -> dict:
     procedure = Procedure.objects.get(pk=procedure_id)
     user, _ = get_user_model().objects.get_or_create(username=f"bench-head-{code}", defaults={"is_active": True})
     Membership.objects.get_or_create(user=user, unit=province, role=Membership.Role.HEAD)
+    official, _ = get_user_model().objects.get_or_create(username=f"bench-official-{code}")
+    Membership.objects.get_or_create(user=official, unit=province, role=Membership.Role.OFFICIAL)
+    national, _ = get_user_model().objects.get_or_create(username="bench-national")
+    if "national" in Membership.Role.values:
+        Membership.objects.get_or_create(user=national, unit=None, role="national")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT d.officer, count(*) FROM surveys_response r
+            JOIN surveys_issuedsurvey s ON s.id = r.survey_id JOIN surveys_dossier d ON d.id = s.dossier_id
+            WHERE r.unit_id = ANY(%s) AND r.answered_on BETWEEN %s AND %s
+            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1
+            """,
+            [scope_units, datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31)],
+        )
+        (officer, _count) = cursor.fetchone()
+        cursor.execute(
+            """
+            SELECT r.procedure_id, count(*) FROM surveys_response r
+            WHERE r.unit_id = %s AND r.answered_on BETWEEN %s AND %s AND r.procedure_id IS NOT NULL
+            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1
+            """,
+            [commune.pk, datetime.date(YEAR, MONTH, 1), datetime.date(YEAR, MONTH, 30)],
+        )
+        (commune_procedure, _count) = cursor.fetchone()
+        cursor.execute(
+            """
+            SELECT d.officer, count(*) FROM surveys_response r
+            JOIN surveys_issuedsurvey s ON s.id = r.survey_id JOIN surveys_dossier d ON d.id = s.dossier_id
+            WHERE r.unit_id = %s AND r.answered_on BETWEEN %s AND %s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1
+            """,
+            [commune.pk, datetime.date(YEAR, MONTH, 1), datetime.date(YEAR, MONTH, 30)],
+        )
+        (commune_officer, _count) = cursor.fetchone()
     return {
+        "official": official.username,
+        "national": national.username,
+        "officer": officer,
+        "field_id": procedure.field_id,
+        "commune_procedure_id": commune_procedure,
+        "commune_officer": commune_officer,
         "province_code": code,
         "province_name": province.name,
         "province_units": len(scope_units),
@@ -1218,14 +1279,18 @@ def _read_function(key: str, facts: dict):
             else repr(result)[:200]
         )
 
-    if key in ("a1", "a2", "c1", "c2", "c3"):
+    if key in ("a1", "a2", "c1", "c2", "c3", "c4", "c5"):
         figures = find("figures", engine)
         keywords = {}
         if key in ("a1", "c3"):
             keywords["tallies"] = False
-        if key == "a2":
+        if key in ("a2", "c4", "c5"):
             Slice = find("Slice", engine)
-            keywords["slice"] = Slice(procedure=Procedure.objects.get(pk=facts["procedure_id"]))
+            keywords["slice"] = {
+                "a2": lambda: Slice(procedure=Procedure.objects.get(pk=facts["procedure_id"])),
+                "c4": lambda: Slice(procedure=Procedure.objects.get(pk=facts["commune_procedure_id"])),
+                "c5": lambda: Slice(officer=facts["commune_officer"]),
+            }[key]()
         unit, subtree, period = (
             (province, True, year) if key in ("a1", "a2", "c1") else (commune, False, Period.month(YEAR, MONTH))
         )
@@ -1289,6 +1354,49 @@ def _read_function(key: str, facts: dict):
         months = year.trailing_months(12)
         return (lambda: call(monthly_trend, [("scope", scope_of(province, True)), ("months", months)])), (
             lambda result: f"{len(result)} months, {sum(1 for _, index in result if index is not None)} with an index"
+        )
+    if key in ("f1", "f2"):
+        compare_units = find("compare_units", ["reports.comparison"])
+        root = province if key == "f1" else None
+
+        def describe_table(table):
+            ranked = sum(1 for row in table.rows if row.ranked)
+            return f"{len(table.rows)} rows, {ranked} ranked, {table.groups} groups"
+
+        return (lambda: compare_units(root=root, period=year)), describe_table
+
+    if key.startswith("f"):
+        from django.test import Client
+
+        reader = {"f3": facts.get("official"), "f4": facts.get("national")}.get(key, facts["head"])
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=reader))
+        path = {
+            "f3": f"/so-sanh/{province.code}/{YEAR}/",
+            "f4": f"/so-sanh/toan-quoc/{YEAR}/",
+            "f5": f"/ket-qua/{province.code}/{YEAR}/?subtree=1",
+            "f6": f"/ket-qua/{province.code}/{YEAR}/?subtree=1&procedure={facts['procedure_id']}",
+            "f7": f"/ket-qua/{province.code}/{YEAR}/?subtree=1&field={facts.get('field_id')}",
+            "f8": f"/ket-qua/{province.code}/{YEAR}/?subtree=1&officer={facts.get('officer')}",
+            "f9": f"/ket-qua/{province.code}/{YEAR}/cau/sipas-5/Câu 1/?subtree=1",
+        }[key]
+
+        def get_page():
+            response = client.get(path)
+            if response.status_code != 200:
+                raise Unavailable(f"GET {path} answered {response.status_code}")
+            return response
+
+        return get_page, lambda response: f"{path}: {len(response.content):,} bytes of HTML"
+
+    if key.startswith("g"):
+        figures_of = find("figures_of", engine)
+        count = {"g1": 10, "g2": 100, "g3": 1000, "g4": 3321}[key]
+        communes = list(Unit.objects.filter(kind=Unit.Kind.COMMUNE, parent__parent__isnull=True).order_by("code"))
+        chosen = communes[:count]
+        scopes = Scope.of_many(chosen, subtree=True)
+        return (lambda: figures_of(scopes=scopes, period=year)), (
+            lambda found: f"{len(found)} units, {sum(result.responses for result in found.values()):,} responses"
         )
     raise Unavailable(f"unknown step {key}")
 

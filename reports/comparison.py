@@ -8,6 +8,7 @@ never tell apart (docs/index.md, "Ranking").
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +68,11 @@ class Row:
     enough: bool
     ranked: Ranked | None = None
 
+    @cached_property
+    def sort_name(self) -> str:
+        """The unit's name without diacritics, so that "Đông" sorts among the D's."""
+        return fold(self.unit.name)
+
     @property
     def rank_text(self) -> str:
         """ "4 (2–7)": the rank, and the best and worst its interval allows."""
@@ -88,7 +94,7 @@ SHORT_FACTORS = {
 }
 # Sort keys of the comparison table: what each column sorts by. None sorts last either way.
 SORTS = {
-    "name": lambda row: fold(row.unit.name),
+    "name": lambda row: row.sort_name,
     "responses": lambda row: row.figures.responses,
     **{channel: (lambda row, c=channel: row.figures.channels[c]) for channel in Response.Channel.values},
     "coverage": lambda row: row.figures.coverage.rate if row.figures.coverage else None,
@@ -112,21 +118,21 @@ class UnitComparison:
     sort: str
     descending: bool
 
-    @property
+    @cached_property
     def ranked(self) -> list[Row]:
-        return sorted((row for row in self.rows if row.ranked), key=lambda row: (row.ranked.rank, fold(row.unit.name)))
+        return sorted((row for row in self.rows if row.ranked), key=lambda row: (row.ranked.rank, row.sort_name))
 
-    @property
+    @cached_property
     def groups(self) -> int:
         return max((row.ranked.group for row in self.ranked), default=0)
 
-    @property
+    @cached_property
     def factors(self) -> list[tuple[str, str]]:
         """The factors any row has a figure for, in the order of the five factors."""
         present = {factor.code for row in self.rows for factor in row.figures.factors}
         return [(factor.value, str(factor.label)) for factor in Factor if factor.value in present]
 
-    @property
+    @cached_property
     def empty(self) -> bool:
         return not any(row.figures.responses for row in self.rows)
 
@@ -152,7 +158,8 @@ def compare_units(
     if filters.kind:
         candidates = [unit for unit in candidates if unit.division == filters.kind]
     scopes = Scope.of_many(candidates, subtree=True)
-    found = figures_of(scopes=scopes, period=period, slice=filters.slice)
+    # A ranking on the index needs no question one by one, nor the factors' intervals.
+    found = figures_of(scopes=scopes, period=period, slice=filters.slice, detail=measure != Measure())
     rows = []
     for unit in candidates:
         result = found[unit.pk]
@@ -179,7 +186,7 @@ def compare_units(
 def sort_rows(rows: list[Row], *, sort: str, descending: bool) -> list[Row]:
     """Rows by one column, rows without a value last whichever the direction, then by name."""
     key = SORTS[sort]
-    by_name = sorted(rows, key=lambda row: fold(row.unit.name))
+    by_name = sorted(rows, key=lambda row: row.sort_name)
     valued = sorted((row for row in by_name if key(row) is not None), key=key, reverse=descending)
     return valued + [row for row in by_name if key(row) is None]
 

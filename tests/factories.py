@@ -59,6 +59,7 @@ def dossier_with_survey(*, unit, code="HS-0001", officer="Nguyễn Văn An", cou
 
     from surveys.models import Dossier
     from surveys.services.issuing import survey_issue
+    from surveys.services.tallies import dossier_months_count
     from surveys.tokens import survey_token
 
     today = timezone.localdate()
@@ -72,6 +73,7 @@ def dossier_with_survey(*, unit, code="HS-0001", officer="Nguyễn Văn An", cou
         officer=officer,
         **fields,
     )
+    dossier_months_count(unit_id=unit.pk, months=[dossier.resolved])  # as dossier_register keeps it
     survey, _created = survey_issue(dossier=dossier, counter=counter)
     return dossier, survey, survey_token(survey.key)
 

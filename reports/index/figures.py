@@ -20,7 +20,7 @@ from reports.index.counting import Counts, counts, counts_by, uses_tallies
 from reports.index.scope import Scope, Slice
 from reports.periods import Period
 from surveys.models import ANSWERED, SATISFIED_FROM, Factor, Question, Response, ResponseTally, SurveyPlan
-from surveys.selectors.dossiers import resolved_dossier_counts
+from surveys.selectors.dossiers import resolved_used
 
 # Kinds of question whose answers are counted; procedure, unit, free text and contact are read, not counted.
 COUNTED_KINDS = {
@@ -205,34 +205,55 @@ def figures(
 
 
 def figures_of(
-    *, scopes: dict, period: Period, slice: Slice = Slice(), compare: bool = True, tallies: bool = True
+    *,
+    scopes: dict,
+    period: Period,
+    slice: Slice = Slice(),
+    compare: bool = True,
+    tallies: bool = True,
+    detail: bool = True,
 ) -> dict:
     """The figures of many scopes (key → Scope), as `figures` computes them, with one query per table.
 
     The counts are grouped by unit once and summed per scope, so a unit that belongs to two
     scopes (a ward merged into its successor, shown under its own name too) counts in both.
+    `detail=False` leaves out what a table of units does not show: the questions one by one
+    and the factors' intervals (the index, its interval and the factors stay).
     """
-    found = _figures_of(scopes, period, slice, tallies, with_coverage=True)
-    if compare:  # the period before gives its index and factors only: no coverage, no interval
-        before = _figures_of(scopes, period.previous(), slice, tallies, with_coverage=False)
+    found = _figures_of(scopes, period, slice, tallies, detail)
+    if compare:
+        before = _comparisons_of(scopes, period.previous(), slice, tallies)
         for key, result in found.items():
             earlier = before[key]
-            result.previous = Comparison(
-                period=earlier.period,
-                responses=earlier.responses,
-                index=earlier.index,
-                change=result.index - earlier.index if result.index is not None and earlier.index is not None else None,
-                factors={factor.code: factor.index for factor in earlier.factors},
-            )
+            if result.index is not None and earlier.index is not None:
+                earlier.change = result.index - earlier.index
+            result.previous = earlier
     return found
 
 
-def _figures_of(scopes: dict, period: Period, slice: Slice, tallies: bool, *, with_coverage: bool) -> dict:
-    grouped = _counts_of(scopes, period, slice, tallies, pairs=with_coverage)
+def _comparisons_of(scopes: dict, period: Period, slice: Slice, tallies: bool) -> dict:
+    """The period before: each scope's responses, index and factors only (no coverage, no interval, no questions)."""
+    grouped = _counts_of(scopes, period, slice, tallies, pairs=False)
+    metadata = question_metadata({question_id for found in grouped.values() for question_id in found.cells})
+    found = {}
+    for key, counted in grouped.items():
+        by_factor = arithmetic.factor_indices(rated_questions(counted.cells, metadata))
+        found[key] = Comparison(
+            period=period,
+            responses=counted.total,
+            index=arithmetic.sipas_index(by_factor),
+            change=None,
+            factors={code: index for code, (index, _count) in by_factor.items()},
+        )
+    return found
+
+
+def _figures_of(scopes: dict, period: Period, slice: Slice, tallies: bool, detail: bool = True) -> dict:
+    grouped = _counts_of(scopes, period, slice, tallies, pairs=True)
     metadata = question_metadata({question_id for found in grouped.values() for question_id in found.cells})
     plans = _plans_of(scopes, period)
     # Resolved dossiers are counted per month: a coverage of part of a month would be a guess.
-    covered = with_coverage and period.whole_months and not slice.needs_raw_answers
+    covered = period.whole_months and not slice.needs_raw_answers
     coverages = _coverages(scopes, period, plans) if covered else {}
     source = "tallies" if tallies and uses_tallies(period=period, slice=slice) else "answers"
     return {
@@ -243,6 +264,7 @@ def _figures_of(scopes: dict, period: Period, slice: Slice, tallies: bool, *, wi
             coverage=coverages.get(key),
             plan=plans.get(key),
             source=source,
+            detail=detail,
         )
         for key in scopes
     }
@@ -254,41 +276,48 @@ def _counts_of(scopes: dict, period: Period, slice: Slice, tallies: bool, *, pai
         [(key, scope)] = scopes.items()
         return {key: counts(scope=scope, period=period, slice=slice, tallies=tallies, pairs=pairs)}
     union = Scope(
-        unit_ids=tuple(sorted({pk for scope in scopes.values() for pk in scope.unit_ids})), root=None, subtree=False
+        unit_ids=tuple(sorted({pk for scope in scopes.values() for pk in scope.unit_ids})),
+        root=None,
+        subtree=False,
+        provinces=tuple(sorted({pk for scope in scopes.values() for pk in scope.provinces})),
+        others=tuple(sorted({pk for scope in scopes.values() for pk in scope.others})),
     )
     by_unit = counts_by(scope=union, period=period, slice=slice, by="unit", tallies=tallies, pairs=pairs)
+    from_tallies = tallies and uses_tallies(period=period, slice=slice)
     totals = {}
     for key, scope in scopes.items():
+        # From the tallies a whole province is one group; from the raw answers each of its units is.
+        wholes = [("province", pk) for pk in scope.provinces]
+        groups = [*scope.others, *wholes] if from_tallies else scope.unit_ids
         total = Counts()
-        for unit_id in scope.unit_ids:
-            if unit_id in by_unit:
-                total.add(by_unit[unit_id])
+        for group in groups:
+            if group in by_unit:
+                total.add(by_unit[group])
         totals[key] = total
     return totals
 
 
 def build_figures(
-    *, counted: Counts, metadata: list[Question], period: Period, coverage=None, plan=None, source="tallies"
+    *,
+    counted: Counts,
+    metadata: list[Question],
+    period: Period,
+    coverage=None,
+    plan=None,
+    source="tallies",
+    detail: bool = True,
 ):
     """The Figures of one group's counts (`metadata`: the counted questions, oldest version first)."""
-    questions = merged_questions(counted.cells, metadata)
-    rated = [
-        Rated(
-            key=question.key,
-            factor=question.factor,
-            n=question.n,
-            satisfied=question.satisfied,
-            question_ids=question.question_ids,
-        )
-        for question in questions
-        if question.rate is not None
-    ]
+    questions = merged_questions(counted.cells, metadata) if detail else []
+    rated = rated_questions(counted.cells, metadata)
     by_factor = arithmetic.factor_indices(rated)
     factors = []
     for factor in Factor:
         if factor.value in by_factor:
             own = [question for question in rated if question.factor == factor.value]
-            interval = arithmetic.index_interval(rated=own, pairs=counted.pairs, responses=counted.total)
+            interval = (
+                arithmetic.index_interval(rated=own, pairs=counted.pairs, responses=counted.total) if detail else None
+            )
             index, count = by_factor[factor.value]
             low, high = interval or (None, None)
             factors.append(FactorFigures(factor.value, str(factor.label), index, count, low=low, high=high))
@@ -318,6 +347,26 @@ def question_metadata(question_ids) -> list[Question]:
         .select_related("version__template")
         .order_by("version__template__code", "version__number")
     )
+
+
+def rated_questions(cells: dict, metadata: list[Question]) -> list[Rated]:
+    """The scale questions the index reads, versions of each form's question merged: what a trend or the
+    period before needs, without the distributions and intervals of merged_questions."""
+    merged: dict[tuple[int, str], list] = {}
+    for question in metadata:
+        if question.pk not in cells or not question.is_scale:
+            continue
+        values = cells[question.pk]
+        found = merged.setdefault((question.version.template_id, question.code), [question.factor, 0, 0, []])
+        found[0] = question.factor  # the newest version's mapping, as merged_questions keeps its wording
+        found[1] += values.get(ANSWERED, 0)
+        found[2] += sum(count for value, count in values.items() if value >= SATISFIED_FROM)
+        found[3].append(question.pk)
+    return [
+        Rated(key=f"{template}:{code}", factor=factor, n=n, satisfied=satisfied, question_ids=tuple(ids))
+        for (template, code), (factor, n, satisfied, ids) in merged.items()
+        if n
+    ]
 
 
 def merged_questions(cells: dict, metadata: list[Question]) -> list[QuestionFigures]:
@@ -393,9 +442,7 @@ def _coverages(scopes: dict, period: Period, plans: dict) -> dict:
     inflate the rate; its responses are reported apart as `unmatched`.
     """
     unit_ids = sorted({pk for scope in scopes.values() for pk in scope.unit_ids})
-    resolved = defaultdict(int)
-    for month in resolved_dossier_counts(units=unit_ids, start=period.start, end=period.end):
-        resolved[(month.unit_id, month.month)] += month.used
+    resolved = resolved_used(units=unit_ids, start=period.start, end=period.end)
     covering = (
         ResponseTally.objects.filter(
             unit_id__in=unit_ids, month__gte=period.start, month__lte=period.end, channel__in=COVERING_CHANNELS

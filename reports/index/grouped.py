@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from reports.index import arithmetic
 from reports.index.counting import counts_by
-from reports.index.figures import merged_questions, question_metadata
+from reports.index.figures import question_metadata, rated_questions
 from reports.index.scope import Scope, Slice
 from reports.periods import Period
 
@@ -25,11 +25,7 @@ def indices_by(*, scope: Scope, period: Period, by: str, slice: Slice = Slice())
     metadata = question_metadata({question_id for found in grouped.values() for question_id in found.cells})
     found = {}
     for group, counted in grouped.items():
-        rated = [
-            arithmetic.Rated(key=q.key, factor=q.factor, n=q.n, satisfied=q.satisfied, question_ids=q.question_ids)
-            for q in merged_questions(counted.cells, metadata)
-            if q.rate is not None
-        ]
+        rated = rated_questions(counted.cells, metadata)
         found[group] = GroupIndex(
             responses=counted.total, index=arithmetic.sipas_index(arithmetic.factor_indices(rated))
         )

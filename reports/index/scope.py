@@ -17,6 +17,14 @@ class Scope:
     unit_ids: tuple[int, ...]
     root: Unit | None
     subtree: bool
+    # Provinces whose whole subtree is in the scope: their tallies are read from the province tallies…
+    provinces: tuple[int, ...] = ()
+    # …and these units, outside those provinces, from their own (all of unit_ids when no province is whole).
+    others: tuple[int, ...] | None = None
+
+    def __post_init__(self):
+        if self.others is None:
+            object.__setattr__(self, "others", self.unit_ids)
 
     @classmethod
     def of(cls, unit: Unit, *, subtree: bool = False) -> "Scope":
@@ -33,8 +41,9 @@ class Scope:
         if not units:
             return {}
         if subtree:
-            paths = [unit.path for unit in units]
-            known = Unit.objects.filter(subtree_q(*paths, *paths_merged_into(paths)))
+            # One range around all of them (their parent's, for the rows of a comparison), not one per unit.
+            around = [_common_ancestor([unit.path for unit in units])]
+            known = Unit.objects.filter(subtree_q(*around, *paths_merged_into(around)))
         else:
             known = Unit.objects.filter(pk__in=[unit.pk for unit in units])
         rows = dict(known.values_list("pk", "path"))
@@ -62,12 +71,32 @@ class Scope:
             while added:
                 added = with_subtrees(set().union(*(predecessors[pk] for pk in added)) - members) - members
                 members |= added
-            scopes[unit.pk] = cls(unit_ids=tuple(sorted(members)), root=unit, subtree=subtree)
+            # A province (a top-level unit) in a subtree scope comes with its whole subtree.
+            whole = {pk: rows[pk] for pk in members if rows[pk].count("/") == 2} if subtree else {}
+            others = [pk for pk in members if "/" + rows[pk].split("/")[1] + "/" not in whole.values()]
+            scopes[unit.pk] = cls(
+                unit_ids=tuple(sorted(members)),
+                root=unit,
+                subtree=subtree,
+                provinces=tuple(sorted(whole)),
+                others=tuple(sorted(others)),
+            )
         return scopes
 
     @classmethod
     def of_units(cls, units) -> "Scope":
         return cls(unit_ids=tuple(sorted({unit.pk for unit in units})), root=None, subtree=False)
+
+
+def _common_ancestor(paths: list[str]) -> str:
+    """The longest path above (or at) every one of `paths`: "/01/" for the communes of Hà Nội, "/" for provinces."""
+    parts = [path.strip("/").split("/") for path in paths]
+    shared = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) > 1:
+            break
+        shared.append(level[0])
+    return "/" + "".join(f"{part}/" for part in shared)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -67,16 +68,9 @@ def comparison(request, code, period):
     filters, sort, descending = _options(request, root)
     table = compare_units(root=root, period=chosen, filters=filters, sort=sort, descending=descending)
     units = [row.unit for row in table.rows]
+    with_children = set(Unit.objects.filter(parent__in=units).values_list("parent_id", flat=True))
     # Units without a single response in the period are named under the table, not given a row of dashes.
-    lines = [
-        (
-            row,
-            [row.figures.channels[channel] for channel in Response.Channel.values],
-            [row.figures.factor(factor) for factor, _label in table.factors],
-        )
-        for row in table.rows
-        if row.figures.responses
-    ]
+    lines = [_line(row, table, with_children) for row in table.rows if row.figures.responses]
     return render(
         request,
         "reports/comparison.html",
@@ -90,7 +84,6 @@ def comparison(request, code, period):
             "silent": sorted(
                 (row.unit for row in table.rows if not row.figures.responses), key=lambda unit: fold(unit.name)
             ),
-            "with_children": set(Unit.objects.filter(parent__in=units).values_list("parent_id", flat=True)),
             "kinds": divisions_of(_candidates(root)),
             "forms": _forms(request.user, root),
             "channels": Response.Channel.choices,
@@ -99,6 +92,7 @@ def comparison(request, code, period):
             "ranking_chart": _ranking_chart(table),
             "heatmap": _heatmap(table),
             "exports": EXPORTS,
+            "several_groups": table.groups > 1,
         },
     )
 
@@ -115,6 +109,34 @@ def comparison_download(request, code, period, fmt):
     response = HttpResponse(content, content_type=mimetype)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
+
+
+def _line(row, table, with_children: set) -> dict:
+    """One row of the table as the template prints it: numbers written the reader's way, links made once."""
+    result, key = row.figures, table.period.key
+    change = result.previous.change if result.previous else None
+    below = row.unit.pk in with_children
+    return {
+        "row": row,
+        "results_url": reverse("reports:results", args=[row.unit.code, key]) + ("?subtree=1" if below else ""),
+        "compare_url": reverse("reports:comparison", args=[row.unit.code, key]) if below else "",
+        "channels": [result.channels[channel] for channel in Response.Channel.values],
+        "coverage": _percent(result.coverage.rate if result.coverage else None),
+        "index": _percent(result.index),
+        "interval": f"{_number(result.index_low, 1)}–{_number(result.index_high, 1)}" if result.index_low else "",
+        "factors": [_number(result.factor(code)) for code, _label in table.factors],
+        "change": "—"
+        if change is None
+        else ("▲ " if change > 0 else "▼ " if change < 0 else "= ") + _number(abs(change)),
+    }
+
+
+def _number(value: float | None, places: int = 2) -> str:
+    return "—" if value is None else number_format(value, decimal_pos=places)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{_number(value)}%"
 
 
 def _root_or_404(user, code: str) -> Unit | None:

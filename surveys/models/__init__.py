@@ -12,7 +12,17 @@ from surveys.models.issuing import IssuedSurvey, SurveySettings
 from surveys.models.kiosks import Counter, Kiosk
 from surveys.models.plans import SurveyPlan
 from surveys.models.responses import Answer, Response, ResponseContact
-from surveys.models.tallies import ANSWERED, SATISFIED_FROM, AnswerTally, PairTally, ResponseTally
+from surveys.models.tallies import (
+    ANSWERED,
+    SATISFIED_FROM,
+    AnswerTally,
+    DossierTally,
+    PairTally,
+    ProvinceAnswerTally,
+    ProvincePairTally,
+    ProvinceResponseTally,
+    ResponseTally,
+)
 from surveys.models.units import (
     PATH_END,
     UNIT_CODE,
@@ -30,7 +40,11 @@ __all__ = [
     "ANSWERED",
     "SATISFIED_FROM",
     "AnswerTally",
+    "DossierTally",
     "PairTally",
+    "ProvinceAnswerTally",
+    "ProvincePairTally",
+    "ProvinceResponseTally",
     "ResponseTally",
     "SurveyPlan",
     "Answer",

@@ -3,12 +3,11 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from surveys.models import Counter, Dossier, ResolvedCount, Unit
+from surveys.models import Counter, Dossier, DossierTally, ResolvedCount, Unit
 from surveys.permissions import units_with
 from surveys.scoping import units_for_user
 
@@ -103,23 +102,32 @@ def resolved_dossier_counts(*, units, start: datetime.date, end: datetime.date) 
     A month appears when it has registered dossiers or an entered count; coverage
     divides by the entered count when there is one, else by the dossiers registered here.
     """
-    first, after = start.replace(day=1), _next_month(end.replace(day=1))
-    registered = (
-        Dossier.objects.filter(unit__in=units, resolved__gte=first, resolved__lt=after)
-        .annotate(month=TruncMonth("resolved"))
-        .values("unit_id", "month")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    entered = ResolvedCount.objects.filter(unit__in=units, month__gte=first, month__lt=after).values_list(
-        "unit_id", "month", "count"
-    )
-    counts = {(row["unit_id"], row["month"]): row["n"] for row in registered}
-    typed = {(unit_id, month): count for unit_id, month, count in entered}
+    counts, typed = _resolved_months(units, start, end)
     return [
         ResolvedMonth(unit_id=key[0], month=key[1], registered=counts.get(key, 0), entered=typed.get(key))
         for key in sorted(counts.keys() | typed.keys())
     ]
+
+
+def resolved_used(*, units, start: datetime.date, end: datetime.date) -> dict[tuple[int, datetime.date], int]:
+    """(unit id, month) → the resolved dossiers coverage divides by: the entered count, else those registered."""
+    counts, typed = _resolved_months(units, start, end)
+    return {**counts, **typed}
+
+
+def _resolved_months(units, start: datetime.date, end: datetime.date) -> tuple[dict, dict]:
+    """Dossiers registered and counts entered per (unit id, month), each counted by the database."""
+    first, after = start.replace(day=1), _next_month(end.replace(day=1))
+    # Kept per unit and month as dossiers are registered (surveys.services.tallies.dossier_months_count).
+    registered = DossierTally.objects.filter(unit__in=units, month__gte=first, month__lt=after).values_list(
+        "unit_id", "month", "dossiers"
+    )
+    entered = ResolvedCount.objects.filter(unit__in=units, month__gte=first, month__lt=after).values_list(
+        "unit_id", "month", "count"
+    )
+    counts = {(unit_id, month): count for unit_id, month, count in registered}
+    typed = {(unit_id, month): count for unit_id, month, count in entered}
+    return counts, typed
 
 
 def resolved_months_of(*, unit: Unit, months: int = 12) -> list[ResolvedMonth]:

@@ -12,6 +12,7 @@ from surveys.audit import log_action
 from surveys.dates import parse_day
 from surveys.models import Dossier, Procedure, ResolvedCount, Unit
 from surveys.services.responses import clean_text
+from surveys.services.tallies import dossier_months_count
 from surveys.text import fold
 from surveys.xlsx import XlsxError, read_rows
 
@@ -117,6 +118,7 @@ def dossier_register(*, unit: Unit, data: DossierData, source: str, actor=None) 
         with transaction.atomic():
             dossier = _dossier(unit, data, source, actor)
             dossier.save()
+            dossier_months_count(unit_id=unit.pk, months=[dossier.resolved])
     except IntegrityError:
         # The same dossier arrived twice at once; the first one stands.
         existing = Dossier.objects.filter(unit=unit, code=data.code).first()
@@ -208,6 +210,7 @@ def dossiers_import(*, actor, unit: Unit, file: IO[bytes]) -> DossierImportResul
             # A dossier the one-stop software sent a moment ago stands, as with codes known before.
             ignore_conflicts=True,
         )
+        dossier_months_count(unit_id=unit.pk, months=[data.resolved for data in fresh])
         log_action(
             actor=actor,
             action="surveys.dossiers.imported",

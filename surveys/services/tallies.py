@@ -3,29 +3,38 @@
 Every service that stores, corrects or imports a response calls `tally_response`
 or `tally_many` in the same transaction, so the tallies never drift. The
 increments are one upsert per table ("count = count + delta"), which stays
-right when two answers for the same unit and month arrive at once.
+right when two answers for the same unit and month arrive at once. Each count
+goes to its unit's row and to its province's (the Province… tallies).
 `tallies_rebuild` recomputes them from the raw answers (after seeding demo
 data, or to repair), as one INSERT … SELECT per table; tests check that both
 ways give the same rows.
 """
 
+import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import combinations
 
 from django.db import connection, transaction
-from django.db.models import Count, F, PositiveSmallIntegerField, Q, Value
+from django.db.models import Count, F, PositiveSmallIntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
 
 from surveys.models import (
     ANSWERED,
+    PATH_END,
     SATISFIED_FROM,
     Answer,
     AnswerTally,
+    Dossier,
+    DossierTally,
     PairTally,
+    ProvinceAnswerTally,
+    ProvincePairTally,
+    ProvinceResponseTally,
     Question,
     Response,
     ResponseTally,
+    Unit,
 )
 
 # (question_id, value or None) for each stored answer of a response; None is a written-only answer.
@@ -53,27 +62,71 @@ def tally_many(items: Iterable[tuple[Response, AnswerKeys]], *, sign: int = 1) -
     items = [(response, list(keys)) for response, keys in items]
     asked = {question_id for _response, keys in items for question_id, _value in keys}
     scales = set(Question.objects.filter(pk__in=asked, kind=Question.Kind.SCALE).values_list("pk", flat=True))
+    province_of = provinces_of({response.unit_id for response, _keys in items})
     responses: Counter = Counter()
     answers: Counter = Counter()
     pairs: defaultdict = defaultdict(lambda: [0, 0, 0, 0])
     for response, keys in items:
-        cell = (response.unit_id, response.answered_on.replace(day=1), response.channel)
-        responses[(*cell, response.version_id)] += sign
-        for question_id in {question_id for question_id, _value in keys}:
-            answers[(*cell, question_id, ANSWERED)] += sign
-        for question_id, value in keys:
-            if value is not None:
-                answers[(*cell, question_id, value)] += sign
+        month = response.answered_on.replace(day=1)
         scored = sorted((question_id, value) for question_id, value in keys if question_id in scales)
-        for (first, first_value), (second, second_value) in combinations(scored, 2):
-            deltas = pairs[(*cell, first, second)]
-            deltas[0] += sign
-            deltas[1] += sign * (first_value >= SATISFIED_FROM and second_value >= SATISFIED_FROM)
-            deltas[2] += sign * (first_value >= SATISFIED_FROM)
-            deltas[3] += sign * (second_value >= SATISFIED_FROM)
-    _upsert(ResponseTally, ["unit_id", "month", "channel", "version_id"], ["responses"], responses)
-    _upsert(AnswerTally, ["unit_id", "month", "channel", "question_id", "value"], ["answers"], answers)
-    _upsert(PairTally, ["unit_id", "month", "channel", "first_id", "second_id"], PAIR_COLUMNS, pairs)
+        # The unit's own rows, and its province's: the key starts with ("unit", id) or ("province", id).
+        for owner in (("unit", response.unit_id), ("province", province_of[response.unit_id])):
+            cell = (owner, month, response.channel)
+            responses[(*cell, response.version_id)] += sign
+            for question_id in {question_id for question_id, _value in keys}:
+                answers[(*cell, question_id, ANSWERED)] += sign
+            for question_id, value in keys:
+                if value is not None:
+                    answers[(*cell, question_id, value)] += sign
+            for (first, first_value), (second, second_value) in combinations(scored, 2):
+                deltas = pairs[(*cell, first, second)]
+                deltas[0] += sign
+                deltas[1] += sign * (first_value >= SATISFIED_FROM and second_value >= SATISFIED_FROM)
+                deltas[2] += sign * (first_value >= SATISFIED_FROM)
+                deltas[3] += sign * (second_value >= SATISFIED_FROM)
+    for models, counted, keys, columns in (
+        ((ResponseTally, ProvinceResponseTally), responses, ["version_id"], ["responses"]),
+        ((AnswerTally, ProvinceAnswerTally), answers, ["question_id", "value"], ["answers"]),
+        ((PairTally, ProvincePairTally), pairs, ["first_id", "second_id"], PAIR_COLUMNS),
+    ):
+        for model, owner in zip(models, ("unit", "province"), strict=True):
+            mine = {(key[0][1], *key[1:]): delta for key, delta in counted.items() if key[0][0] == owner}
+            _upsert(model, ["unit_id", "month", "channel", *keys], columns, mine)
+
+
+def dossier_months_count(*, unit_id: int, months) -> None:
+    """Count again the dossiers the unit registered in these months, under a lock on their tally rows.
+
+    A recount, not an increment: an import skips the codes the one-stop software sent a
+    moment earlier, so only the database knows how many rows it added. The row lock,
+    taken in month order, makes a registration at the same moment wait, then count with
+    this one's dossiers in.
+    """
+    months = sorted({month.replace(day=1) for month in months})
+    if not months:
+        return
+    DossierTally.objects.bulk_create(
+        [DossierTally(unit_id=unit_id, month=month) for month in months], ignore_conflicts=True
+    )
+    rows = list(DossierTally.objects.select_for_update().filter(unit_id=unit_id, month__in=months).order_by("month"))
+    after = (months[-1] + datetime.timedelta(days=32)).replace(day=1)
+    counted = dict(
+        Dossier.objects.filter(unit_id=unit_id, resolved__gte=months[0], resolved__lt=after)
+        .values_list(TruncMonth("resolved"))
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    for row in rows:
+        row.dossiers = counted.get(row.month, 0)
+    DossierTally.objects.bulk_update(rows, ["dossiers"])
+
+
+def provinces_of(unit_ids) -> dict[int, int]:
+    """unit id → the id of its province: the top of its subtree (a province is its own)."""
+    paths = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "path"))
+    tops = {pk: "/" + path.split("/")[1] + "/" for pk, path in paths.items()}
+    found = dict(Unit.objects.filter(path__in=set(tops.values())).values_list("path", "pk"))
+    return {pk: found[top] for pk, top in tops.items()}
 
 
 def _upsert(model, key_columns: list[str], count_columns: list[str], deltas) -> None:
@@ -110,6 +163,16 @@ def tallies_rebuild(units=None) -> None:
     answers = Answer.objects.all() if units is None else Answer.objects.filter(response__unit__in=units)
     for model in (ResponseTally, AnswerTally, PairTally):
         (model.objects.all() if units is None else model.objects.filter(unit__in=units)).delete()
+    if units is None:
+        for rollup, _tally, _keys, _counts in ROLLUPS:
+            rollup.objects.all().delete()
+    (DossierTally.objects.all() if units is None else DossierTally.objects.filter(unit__in=units)).delete()
+    dossiers = Dossier.objects.all() if units is None else Dossier.objects.filter(unit__in=units)
+    _insert(
+        DossierTally,
+        ["unit_id", "month", "dossiers"],
+        dossiers.values_list("unit_id", TruncMonth("resolved")).annotate(n=Count("*")),
+    )
     month = TruncMonth("answered_on")
     _insert(
         ResponseTally,
@@ -127,6 +190,32 @@ def tallies_rebuild(units=None) -> None:
     _insert(AnswerTally, columns, single)
     _insert(AnswerTally, columns, multi.annotate(Count("response_id", distinct=True)))
     _insert(PairTally, ["unit_id", "month", "channel", "first_id", "second_id", *PAIR_COLUMNS], _pairs(answers, keys))
+    if units is None:
+        _provinces_rebuild(None)
+    else:
+        unit_ids = units.values_list("pk", flat=True) if isinstance(units, QuerySet) else [unit.pk for unit in units]
+        _provinces_rebuild(provinces_of(unit_ids).values())
+
+
+# Each province tally and the unit tally it sums: its key columns and its count columns.
+ROLLUPS = [
+    (ProvinceResponseTally, ResponseTally, ["month", "channel", "version_id"], ["responses"]),
+    (ProvinceAnswerTally, AnswerTally, ["month", "channel", "question_id", "value"], ["answers"]),
+    (ProvincePairTally, PairTally, ["month", "channel", "first_id", "second_id"], PAIR_COLUMNS),
+]
+
+
+def _provinces_rebuild(province_ids) -> None:
+    """Sum the unit tallies of each province's whole subtree into its province tallies (all provinces by default)."""
+    provinces = Unit.objects.filter(parent__isnull=True)
+    if province_ids is not None:
+        provinces = provinces.filter(pk__in=set(province_ids))
+    for province in provinces:
+        for rollup, tally, keys, counts in ROLLUPS:
+            rollup.objects.filter(unit=province).delete()
+            below = tally.objects.filter(unit__path__gte=province.path, unit__path__lt=province.path + PATH_END)
+            summed = below.values_list(Value(province.pk), *keys).annotate(*(Sum(column) for column in counts))
+            _insert(rollup, ["unit_id", *keys, *counts], summed)
 
 
 def _pairs(answers, keys):

@@ -11,10 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from surveys.models import AuditEntry, Counter, Dossier, IssuedSurvey, Procedure, ProcedureField, ResolvedCount
+from surveys.models import (
+    AuditEntry,
+    Counter,
+    Dossier,
+    DossierTally,
+    IssuedSurvey,
+    Procedure,
+    ProcedureField,
+    ResolvedCount,
+)
 from surveys.selectors.dossiers import ResolvedMonth, resolved_dossier_counts
 from surveys.services.answering import survey_answer
 from surveys.services.dossiers import IMPORT_HEADERS
+from surveys.services.tallies import dossier_months_count, tallies_rebuild
 from tests.conftest import FROZEN_NOW
 from tests.factories import dossier_with_survey
 from tests.xlsx import workbook_bytes
@@ -30,8 +40,9 @@ def _calendar(frozen_clock):
 
 
 def dossier(unit, code="HS-1", resolved=None, **fields) -> Dossier:
+    """A registered dossier, counted in its month as dossier_register counts it."""
     resolved = resolved or TODAY
-    return Dossier.objects.create(
+    created = Dossier.objects.create(
         unit=unit,
         code=code,
         procedure_text=fields.pop("procedure_text", "Đăng ký khai sinh"),
@@ -40,6 +51,8 @@ def dossier(unit, code="HS-1", resolved=None, **fields) -> Dossier:
         on_time=fields.pop("on_time", True),
         **fields,
     )
+    dossier_months_count(unit_id=unit.pk, months=[resolved])
+    return created
 
 
 def form_data(**changes) -> dict:
@@ -317,6 +330,11 @@ def test_a_clean_import_stores_new_dossiers_and_keeps_known_ones(client, world):
     second = Dossier.objects.get(code="HS-2")
     assert second.source == Dossier.Source.IMPORT and second.resolved == datetime.date(2025, 3, 6)
     assert not second.on_time and second.created_by == world.staff_a
+    # Coverage divides by the dossiers registered per month: kept as they come, equal to a recount.
+    kept = set(DossierTally.objects.values_list("unit_id", "month", "dossiers"))
+    assert kept == {(world.commune_a.pk, datetime.date(2025, 3, 1), 1), (world.commune_a.pk, TODAY.replace(day=1), 1)}
+    tallies_rebuild()
+    assert set(DossierTally.objects.values_list("unit_id", "month", "dossiers")) == kept
 
 
 def test_an_import_goes_only_to_a_unit_the_user_records_for(client, world):

@@ -4,7 +4,16 @@ import datetime
 import json
 import uuid
 
-from surveys.models import AnswerTally, PairTally, ResponseTally
+from reports.index import Scope, figures
+from reports.periods import Period
+from surveys.models import (
+    AnswerTally,
+    PairTally,
+    ProvinceAnswerTally,
+    ProvincePairTally,
+    ProvinceResponseTally,
+    ResponseTally,
+)
 from surveys.services.answering import rating_submit, survey_answer
 from surveys.services.survey_settings import survey_settings_save
 from surveys.services.tallies import tallies_rebuild
@@ -13,8 +22,8 @@ from tests.surveys.test_batches import FULL, batch, login, post_ballot  # noqa: 
 from tests.surveys.test_import_ballots import run_import
 
 
-def snapshot() -> tuple[set, set, set]:
-    """Every non-zero tally row, as comparable tuples."""
+def snapshot() -> tuple[set, ...]:
+    """Every non-zero tally row, the units' and the provinces', as comparable tuples."""
     responses = {
         (row.unit_id, row.month, row.channel, row.version_id, row.responses)
         for row in ResponseTally.objects.exclude(responses=0)
@@ -28,7 +37,19 @@ def snapshot() -> tuple[set, set, set]:
         + (row.first_satisfied, row.second_satisfied)
         for row in PairTally.objects.exclude(both_answered=0)
     }
-    return responses, answers, pairs
+    provinces = {
+        (row.unit_id, row.month, row.channel, row.version_id, row.responses)
+        for row in ProvinceResponseTally.objects.exclude(responses=0)
+    }
+    province_answers = {
+        (row.unit_id, row.month, row.channel, row.question_id, row.value, row.answers)
+        for row in ProvinceAnswerTally.objects.exclude(answers=0)
+    }
+    province_pairs = {
+        (row.unit_id, row.month, row.channel, row.first_id, row.second_id, row.both_answered, row.both_satisfied)
+        for row in ProvincePairTally.objects.exclude(both_answered=0)
+    }
+    return responses, answers, pairs, provinces, province_answers, province_pairs
 
 
 def test_tallies_kept_on_every_write_equal_a_rebuild_from_the_raw_answers(world, builtin_forms, batch, client):  # noqa: F811
@@ -61,9 +82,23 @@ def test_tallies_kept_on_every_write_equal_a_rebuild_from_the_raw_answers(world,
         survey_answer(token=survey_answer_again, client_id=client_id, raw={"Câu 3": 3})
 
     kept = snapshot()
-    assert kept[0] and kept[1] and kept[2]
+    assert all(kept)
     tallies_rebuild()
     assert snapshot() == kept
+    # A province sums its whole subtree, the old ward merged into commune A included.
+    province = {row[:4]: row[4] for row in kept[3] if row[0] == world.hanoi.pk}
+    units = {row[1:4]: 0 for row in kept[0]}
+    for row in kept[0]:
+        units[row[1:4]] += row[4] if row[0] in (world.commune_a.pk, world.commune_b.pk) else 0
+    assert {key[1:]: count for key, count in province.items()} == {key: n for key, n in units.items() if n}
+    # Read from the province tallies or from the raw answers, the province's figures are the same.
+    whole = Scope.of(world.hanoi, subtree=True)
+    assert whole.provinces == (world.hanoi.pk,) and whole.others == ()
+    for period in (Period.month(2025, 4), Period.year(2025), Period.year(datetime.date.today().year)):
+        assert (
+            figures(scope=whole, period=period).to_json()
+            == figures(scope=whole, period=period, tallies=False).to_json()
+        )
     # The correction moved the ballot out of this month: January 2025 holds it with its new answers.
     january = datetime.date(2025, 1, 1)
     assert ResponseTally.objects.get(unit=world.commune_a, month=january).responses == 1

@@ -501,9 +501,12 @@ def child(step: str, params: dict) -> None:
     """One step inside Django; prints one JSON line."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sipas.settings")
+    import gc
+
     import django
 
     django.setup()
+    gc.freeze()  # as sipas/wsgi.py does once the application is loaded
     steps = {
         "generate": generate,
         "vacuum": vacuum,

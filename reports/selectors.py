@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from reports.index import Figures, GroupIndex, QuestionFigures, Scope, Slice, figures, indices_by, monthly_trend
-from reports.index.counting import responses_of
+from reports.index import Figures, GroupIndex, QuestionFigures, Scope, Slice, indices_by
+from reports.index.counting import answers_of
+from reports.index.grouped import figures_and_trend
 from reports.periods import Period, month_end
-from surveys.models import Answer, Dossier, IntegrityAlert, Question, Response, Unit
+from surveys.models import Dossier, IntegrityAlert, Question, Response, Unit
 from surveys.permissions import may, units_with
 from surveys.selectors.integrity import alerts_to_acknowledge
 
@@ -75,17 +76,23 @@ def results_for(*, user, unit: Unit, period: Period, subtree: bool, slice: Slice
     """The results of `unit` in `period`, narrowed by `slice`, with only the extras `user` may see there.
 
     What `user` may see is decided by surveys.permissions; the caller checked the slice's
-    officer against `officers_of` for the head alone.
+    officer against the unit's civil servants for the head alone.
     """
     scope = Scope.of(unit, subtree=subtree)
     reachable = units_with(user, "results.view")
+    # The period, the one before, and two years of months for the trend: one count grouped by month.
+    months = period.trailing_months(TREND_MONTHS)
+    year_before = [Period.month(month.start.year - 1, month.start.month) for month in months]
+    found, trend = figures_and_trend(scope=scope, period=period, months=year_before + months, slice=slice)
     result = Results(
         unit=unit,
         period=period,
         subtree=subtree,
         writes_reports=may(user, "reports.write", unit),
-        figures=figures(scope=scope, period=period, slice=slice),
-        trend=trend_with_year_before(scope=scope, months=period.trailing_months(TREND_MONTHS), slice=slice),
+        figures=found,
+        trend=[
+            (month, index, before) for (month, index), (_, before) in zip(trend[TREND_MONTHS:], trend, strict=False)
+        ],
         comments=comments_for(
             scope=scope, period=period, slice=slice, with_contacts=may(user, "results.contacts", unit)
         ),
@@ -101,14 +108,9 @@ def results_for(*, user, unit: Unit, period: Period, subtree: bool, slice: Slice
     return result
 
 
-def trend_with_year_before(
-    *, scope: Scope, months: list[Period], slice: Slice = Slice()
-) -> list[tuple[Period, float | None, float | None]]:
-    """Each month's index beside the same month a year earlier, from one grouped count over both years."""
-    earlier = [Period.month(month.start.year - 1, month.start.month) for month in months]
-    found = monthly_trend(scope=scope, months=earlier + months, slice=slice)
-    now, before = found[len(months) :], found[: len(months)]
-    return [(month, index, earlier) for (month, index), (_month, earlier) in zip(now, before, strict=True)]
+def _beside_year_before(trend: list) -> list[tuple[Period, float | None, float | None]]:
+    """Two years of (month, index) as (month, index, the index a year earlier) for the last year."""
+    return [(month, index, before) for (month, index), (_, before) in zip(trend[TREND_MONTHS:], trend, strict=False)]
 
 
 def comments_for(
@@ -124,7 +126,7 @@ def comments_for(
     for month in reversed(period.months):
         within = Period.between(max(month, period.start), min(month_end(month), period.end))
         answers = (
-            Answer.objects.filter(response__in=responses_of(scope=scope, period=within, slice=slice))
+            answers_of(scope=scope, period=within, slice=slice)
             .exclude(text="")
             .filter(Q(question__kind=Question.Kind.TEXT) | Q(question__allows_other=True, value__isnull=False))
             .select_related("response__contact" if with_contacts else "response", "question")

@@ -59,5 +59,9 @@ def env_database(name: str, default_sqlite_path: str) -> dict:
     if scheme in {"postgres", "postgresql"}:
         import dj_database_url
 
-        return dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+        database = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+        # Pages group at most a province-year of rows: compiling each query to machine code (JIT) costs
+        # PostgreSQL 40–90 ms a statement and saves less (docs/benchmarks.md).
+        database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        return database
     raise ImproperlyConfigured(f"{name} must start with postgres:// or sqlite:///, not {scheme}://")

@@ -25,6 +25,7 @@ def test_postgres_url_switches_to_postgresql(monkeypatch):
     config = env_database("DATABASE_URL", "unused")
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["NAME"], config["HOST"], config["PORT"], config["USER"]) == ("sipas", "127.0.0.1", 5432, "postgres")
+    assert config["OPTIONS"]["options"] == "-c jit=off"
 
 
 @pytest.mark.parametrize("url", ["mysql://root@localhost/sipas", "sqlite://", "sqlite:///"])

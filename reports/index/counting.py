@@ -11,12 +11,13 @@ servant, the procedure or its field. One query per table serves every group,
 however many units or months there are.
 """
 
+import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.db import connection
-from django.db.models import BigIntegerField, Case, Count, F, Max, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, F, Max, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
 from reports.index.scope import Scope, Slice
@@ -178,20 +179,34 @@ def _tallies(model, unit_ids, period: Period, slice: Slice):
 
 def responses_of(*, scope: Scope, period: Period, slice: Slice = Slice()):
     """The responses of `scope` in `period` narrowed by `slice`: the raw rows every raw count starts from."""
-    responses = Response.objects.filter(
-        unit_id__in=scope.unit_ids, answered_on__gte=period.start, answered_on__lte=period.end
-    )
+    return Response.objects.filter(_within(scope, period, slice))
+
+
+def answers_of(*, scope: Scope, period: Period, slice: Slice = Slice()):
+    """The answers of those responses, filtered through one join to their response (not a subquery of them)."""
+    answers = Answer.objects.filter(_within(scope, period, slice, prefix="response__"))
+    return answers.filter(question_id__in=slice.questions) if slice.questions else answers
+
+
+def _within(scope: Scope, period: Period, slice: Slice, prefix: str = "") -> Q:
+    """The conditions on a response (through `prefix` from another table) of scope, period and slice."""
+    conditions = {
+        "unit_id__in": scope.unit_ids,
+        "answered_on__gte": period.start,
+        "answered_on__lte": period.end,
+    }
     if slice.form:
-        responses = responses.filter(version__template=slice.form)
+        conditions["version__template"] = slice.form
     if slice.channel:
-        responses = responses.filter(channel=slice.channel)
+        conditions["channel"] = slice.channel
     if slice.procedure:
-        responses = responses.filter(procedure=slice.procedure)
+        conditions["procedure"] = slice.procedure
     if slice.field:
-        responses = responses.filter(procedure__field=slice.field)
+        # The field's procedures, a short list: the responses' procedure index finds them without a join.
+        conditions["procedure_id__in"] = list(slice.field.procedures.values_list("pk", flat=True))
     if slice.officer:
-        responses = responses.filter(survey__dossier__officer=slice.officer)
-    return responses
+        conditions["survey__dossier__officer"] = slice.officer
+    return Q(**{prefix + name: value for name, value in conditions.items()})
 
 
 def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | None, with_pairs: bool):
@@ -205,9 +220,7 @@ def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | 
         return [F(f"{prefix}{field_name}")] if grouped else []
 
     responses = rows.values_list(*key(), "channel").annotate(n=Count("id"))
-    answers = Answer.objects.filter(response__in=rows)
-    if slice.questions:
-        answers = answers.filter(question_id__in=slice.questions)
+    answers = answers_of(scope=scope, period=period, slice=slice)
     # Every question but a multiple choice has one row per response that answered it: its rows count them.
     cells = answers.values_list(
         *key("response__"), "question_id", "question__kind", "question__version_id", "value"
@@ -226,7 +239,8 @@ def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | 
         if kind == Question.Kind.SCALE:
             scales[version_id].add(question_id)
     cell_rows += [(*group, question_id, ANSWERED, count) for *group, question_id, count in _grouped(multi, grouped)]
-    pairs = _pairs_from_patterns(answers, key("response__"), scales) if with_pairs and scales else []
+    by_month = field_name == "answered_on"
+    pairs = _pairs_from_patterns(answers, key("response__"), scales, by_month) if with_pairs and scales else []
     return _grouped(responses.order_by(), grouped), cell_rows, pairs
 
 
@@ -234,7 +248,7 @@ def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | 
 MASK_BITS = 62
 
 
-def _pairs_from_patterns(answers, key: list, scales: dict) -> list:
+def _pairs_from_patterns(answers, key: list, scales: dict, by_month: bool = False) -> list:
     """Pair counts from the patterns of the ballots: which scale questions each answered, which it was satisfied on.
 
     The database counts the ballots of each pattern (one GROUP BY per ballot, one over the
@@ -267,6 +281,8 @@ def _pairs_from_patterns(answers, key: list, scales: dict) -> list:
         patterns = cursor.fetchall()
     found = defaultdict(lambda: [0, 0, 0, 0])
     for *group, version, answered, satisfied, ballots in patterns:
+        if by_month:  # read without the ORM: PostgreSQL gives a timestamp, SQLite text
+            group = [datetime.date.fromisoformat(str(group[0])[:10])]
         ordered = sorted(scales[version])
         present = [index for index in range(len(ordered)) if answered >> index & 1]
         for first, second in combinations(present, 2):

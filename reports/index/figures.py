@@ -251,10 +251,10 @@ def _comparisons_of(scopes: dict, period: Period, slice: Slice, tallies: bool) -
 def _figures_of(scopes: dict, period: Period, slice: Slice, tallies: bool, detail: bool = True) -> dict:
     grouped = _counts_of(scopes, period, slice, tallies, pairs=True)
     metadata = question_metadata({question_id for found in grouped.values() for question_id in found.cells})
-    plans = _plans_of(scopes, period)
+    plans = plans_of(scopes, period)
     # Resolved dossiers are counted per month: a coverage of part of a month would be a guess.
     covered = period.whole_months and not slice.needs_raw_answers
-    coverages = _coverages(scopes, period, plans) if covered else {}
+    coverages = coverages_of(scopes, period, plans) if covered else {}
     source = "tallies" if tallies and uses_tallies(period=period, slice=slice) else "answers"
     return {
         key: build_figures(
@@ -426,7 +426,7 @@ def _timeliness(questions: list[QuestionFigures]) -> dict[str, float | None]:
     return {key: percent(count, total) for key, count in found.items()}
 
 
-def _plans_of(scopes: dict, period: Period) -> dict:
+def plans_of(scopes: dict, period: Period) -> dict:
     """key → the survey plan of the scope's unit for the period's year (one query for all)."""
     roots = {key: scope.root.pk for key, scope in scopes.items() if scope.root is not None}
     plans = {
@@ -435,7 +435,7 @@ def _plans_of(scopes: dict, period: Period) -> dict:
     return {key: plans[unit_id] for key, unit_id in roots.items() if unit_id in plans}
 
 
-def _coverages(scopes: dict, period: Period, plans: dict) -> dict:
+def coverages_of(scopes: dict, period: Period, plans: dict) -> dict:
     """key → Coverage: responses over resolved dossiers, unit by unit and month by month where the count is known.
 
     A month whose resolved dossiers nobody entered or registered would otherwise

@@ -3,8 +3,17 @@
 from dataclasses import dataclass
 
 from reports.index import arithmetic
-from reports.index.counting import counts_by
-from reports.index.figures import question_metadata, rated_questions
+from reports.index.counting import Counts, counts_by, uses_tallies
+from reports.index.figures import (
+    Comparison,
+    Figures,
+    build_figures,
+    coverages_of,
+    figures,
+    plans_of,
+    question_metadata,
+    rated_questions,
+)
 from reports.index.scope import Scope, Slice
 from reports.periods import Period
 
@@ -36,3 +45,52 @@ def monthly_trend(*, scope: Scope, months: list[Period], slice: Slice = Slice())
     """The index of each month, for a trend chart: one grouped count for all the months together."""
     found = indices_by(scope=scope, period=Period.between(months[0].start, months[-1].end), by="month", slice=slice)
     return [(month, found[month.start].index if month.start in found else None) for month in months]
+
+
+def figures_and_trend(
+    *, scope: Scope, period: Period, months: list[Period], slice: Slice = Slice()
+) -> tuple[Figures, list[tuple[Period, float | None]]]:
+    """The figures of `period` (with the period before) and the index of each of `months`, from ONE count
+    grouped by month: a page narrowed to a procedure or a civil servant reads its raw answers once, not
+    once for the period, once for the period before and once for its trend.
+    """
+    before = period.previous()
+    if not (period.whole_months and before.whole_months):
+        return figures(scope=scope, period=period, slice=slice), monthly_trend(scope=scope, months=months, slice=slice)
+    span = Period.between(min(months[0].start, before.start, period.start), max(months[-1].end, period.end))
+    monthly = counts_by(scope=scope, period=span, by="month", slice=slice)
+    metadata = question_metadata({question_id for counted in monthly.values() for question_id in counted.cells})
+
+    def summed(within: Period) -> Counts:
+        total = Counts()
+        for month, counted in monthly.items():
+            if within.start <= month <= within.end:
+                total.add(counted)
+        return total
+
+    plans = plans_of({None: scope}, period)
+    covered = not slice.needs_raw_answers
+    result = build_figures(
+        counted=summed(period),
+        metadata=metadata,
+        period=period,
+        coverage=coverages_of({None: scope}, period, plans)[None] if covered else None,
+        plan=plans.get(None),
+        source="tallies" if uses_tallies(period=period, slice=slice) else "answers",
+    )
+    earlier = summed(before)
+    by_factor = arithmetic.factor_indices(rated_questions(earlier.cells, metadata))
+    index = arithmetic.sipas_index(by_factor)
+    result.previous = Comparison(
+        period=before,
+        responses=earlier.total,
+        index=index,
+        change=result.index - index if result.index is not None and index is not None else None,
+        factors={code: value for code, (value, _count) in by_factor.items()},
+    )
+    trend = []
+    for month in months:
+        counted = monthly.get(month.start)
+        rated = rated_questions(counted.cells, metadata) if counted else []
+        trend.append((month, arithmetic.sipas_index(arithmetic.factor_indices(rated))))
+    return result, trend

@@ -226,3 +226,19 @@ def test_indices_by_month_and_officer_agree_with_figures(worked_example, builtin
         == figures(scope=scope, period=this_month, slice=Slice(officer="Trần Văn Bình")).index
         == 50.0
     )
+
+
+def test_one_count_by_month_gives_the_figures_the_period_before_and_the_trend(worked_example, builtin_forms):
+    """What the results page reads in one grouped pass equals figures() and monthly_trend() asked apart."""
+    from reports.index.grouped import figures_and_trend
+
+    run_import(worked_example, builtin_forms, SIPAS, [["10/12/2025", 5, 4, 5, 2, 5, 5, 5, 1]])
+    scope = Scope.of(worked_example.commune_a)
+    quarter = Period.quarter(2026, 1)
+    months = [Period.month(2025, month) for month in (10, 11, 12)] + quarter.trailing_months(3)
+    for narrowed in (Slice(), Slice(channel="paper"), Slice(field=None, procedure=None, officer="Không ai")):
+        found, trend = figures_and_trend(scope=scope, period=quarter, months=months, slice=narrowed)
+        assert found.to_json() == figures(scope=scope, period=quarter, slice=narrowed).to_json()
+        assert trend == monthly_trend(scope=scope, months=months, slice=narrowed)
+    found, _trend = figures_and_trend(scope=scope, period=quarter, months=months)
+    assert found.previous.index == 70.0 and found.responses == 4  # Q4 2025: the one December ballot

@@ -153,16 +153,16 @@ GROUP BY 1, 2, 3, 4"""
         # answers per value …
         """
 INSERT INTO surveys_answertally (unit_id, month, channel, question_id, value, answers)
-SELECT r.unit_id, date_trunc('month', r.answered_on)::date, r.channel, a.question_id, a.value, count(*)
-FROM surveys_answer a JOIN surveys_response r ON r.id = a.response_id
+SELECT a.unit_id, date_trunc('month', a.answered_on)::date, a.channel, a.question_id, a.value, count(*)
+FROM surveys_answer a
 WHERE a.value IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5""",
         # … and, as value 0 (ANSWERED), the responses that answered the question at all
         # (a multiple choice has one row per option ticked)
         """
 INSERT INTO surveys_answertally (unit_id, month, channel, question_id, value, answers)
-SELECT r.unit_id, date_trunc('month', r.answered_on)::date, r.channel, a.question_id, 0, count(DISTINCT a.response_id)
-FROM surveys_answer a JOIN surveys_response r ON r.id = a.response_id
+SELECT a.unit_id, date_trunc('month', a.answered_on)::date, a.channel, a.question_id, 0, count(DISTINCT a.response_id)
+FROM surveys_answer a
 GROUP BY 1, 2, 3, 4""",
     ],
     # Pairs of scale questions answered on one ballot (first = the smaller question id); run only when
@@ -171,14 +171,13 @@ GROUP BY 1, 2, 3, 4""",
         """
 INSERT INTO surveys_pairtally (unit_id, month, channel, first_id, second_id,
                                both_answered, both_satisfied, first_satisfied, second_satisfied)
-SELECT r.unit_id, date_trunc('month', r.answered_on)::date, r.channel, a.question_id, b.question_id,
+SELECT a.unit_id, date_trunc('month', a.answered_on)::date, a.channel, a.question_id, b.question_id,
        count(*), count(*) FILTER (WHERE a.value >= 4 AND b.value >= 4),
        count(*) FILTER (WHERE a.value >= 4), count(*) FILTER (WHERE b.value >= 4)
 FROM surveys_answer a
 JOIN surveys_answer b ON b.response_id = a.response_id AND b.question_id > a.question_id
 JOIN surveys_question qa ON qa.id = a.question_id AND qa.kind = 'scale'
 JOIN surveys_question qb ON qb.id = b.question_id AND qb.kind = 'scale'
-JOIN surveys_response r ON r.id = a.response_id
 WHERE a.value IS NOT NULL AND b.value IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5"""
     ],
@@ -658,12 +657,13 @@ class Generator:
                 procedure_id, procedure, procedure_text = None, NULL, ""
             binh_phuoc = unit["form"] == "binh-phuoc"
             received = "Trung tâm Phục vụ hành chính công" if binh_phuoc and rng.random() < 0.5 else ""
-            survey = NULL
+            survey, officer = NULL, ""
             hour = 7 + int(rng.random() * 10)
             minute = int(rng.random() * 60)
             origin = device = ""
             if channel == ISSUED:
-                survey = str(self._dossier(unit, day, procedure_id, procedure_text, dossiers, surveys, answered=True))
+                issued = self._dossier(unit, day, procedure_id, procedure_text, dossiers, surveys, answered=True)
+                survey, officer = str(issued[0]), issued[1]
                 created = f"{answered} {hour:02d}:{minute:02d}:00+07"
             elif channel == ONLINE:
                 origin, device = f"{rng.getrandbits(64):016x}", f"{rng.getrandbits(64):016x}"
@@ -672,8 +672,10 @@ class Generator:
                 created = f"{day_text.get(stored, answered)} {hour:02d}:{minute:02d}:00+07"
             responses.write(
                 f"{pk}\t{unit['pk']}\t{form['version']}\t{channel}\t{answered}\t{procedure}\t{procedure_text}"
-                f"\t{received}\t{survey}\t{origin}\t{device}\t{created}\n"
+                f"\t{received}\t{survey}\t{officer}\t{origin}\t{device}\t{created}\n"
             )
+            # Each answer row carries its response's unit, day, channel and procedure.
+            carried = f"{unit['pk']}\t{answered}\t{channel}\t{procedure}"
             # Dossiers resolved here whose survey nobody answered, or that got no survey at all.
             if channel == ISSUED:
                 if rng.random() < 0.6:
@@ -692,16 +694,16 @@ class Generator:
                 else:
                     roll = rng.random()
                     score = 3 if roll < 0.62 else (2 if roll < 0.89 else 1)
-                rows.append(f"{pk}\t{question}\t{score}\t")
+                rows.append(f"{pk}\t{question}\t{score}\t\t{carried}")
             if binh_phuoc:
                 for option in sorted(rng.sample(range(1, 6), rng.choice((1, 1, 1, 2)))):
                     other = rng.choice(OTHER_WAYS) if option == 5 and rng.random() < 0.5 else ""
-                    rows.append(f"{pk}\t{form['3.1']}\t{option}\t{other}")
+                    rows.append(f"{pk}\t{form['3.1']}\t{option}\t{other}\t{carried}")
                 for code, yes_share in (("3.7", 0.02), ("3.8", 0.01)):
                     if rng.random() < BLANK_SHARE:
                         continue
                     yes = rng.random() < yes_share * unit["integrity"]
-                    rows.append(f"{pk}\t{form[code]}\t{1 if yes else 2}\t")
+                    rows.append(f"{pk}\t{form[code]}\t{1 if yes else 2}\t\t{carried}")
                     if yes:
                         # Heads have looked at the alerts of the months before November.
                         seen = (
@@ -713,9 +715,9 @@ class Generator:
                         counts["alerts"] += 1
                 if rng.random() >= BLANK_SHARE:
                     roll = rng.random()
-                    rows.append(f"{pk}\t{form['3.9']}\t{1 if roll < 0.2 else (2 if roll < 0.92 else 3)}\t")
+                    rows.append(f"{pk}\t{form['3.9']}\t{1 if roll < 0.2 else (2 if roll < 0.92 else 3)}\t\t{carried}")
                 if rng.random() < COMMENT_SHARE:
-                    rows.append(f"{pk}\t{form['4']}\t\\N\t{rng.choice(COMMENTS)}")
+                    rows.append(f"{pk}\t{form['4']}\t\\N\t{rng.choice(COMMENTS)}\t{carried}")
                 if rng.random() < CONTACT_SHARE:
                     name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
                     contacts.write(f"{pk}\t{name}\t\t09{rng.randrange(10**8):08d}\n")
@@ -725,8 +727,11 @@ class Generator:
                 counts["answers"] += len(rows)
             pk += 1
 
-    def _dossier(self, unit, day, procedure_id, procedure_text, dossiers, surveys, *, answered: bool) -> int:
-        """A resolved dossier of `unit` (and its issued survey, when `surveys` is given); returns the survey id."""
+    def _dossier(self, unit, day, procedure_id, procedure_text, dossiers, surveys, *, answered: bool):
+        """A resolved dossier of `unit` (and its issued survey, when `surveys` is given).
+
+        Returns the survey id (0 without one) and the civil servant who resolved the dossier.
+        """
         rng, ids = self.rng, self.ids
         dossier = ids["surveys_dossier"]
         ids["surveys_dossier"] += 1
@@ -743,7 +748,7 @@ class Generator:
         )
         self.counts["dossiers"] += 1
         if surveys is None:
-            return 0
+            return 0, officer
         survey = ids["surveys_issuedsurvey"]
         ids["surveys_issuedsurvey"] += 1
         key = uuid.UUID(int=rng.getrandbits(128))
@@ -754,7 +759,7 @@ class Generator:
             f"{resolved_text} 16:30:00+07\t{expires} 16:30:00+07\n"
         )
         self.counts["surveys"] += 1
-        return survey
+        return survey, officer
 
 
 def _day_weight(day: datetime.date) -> float:
@@ -780,8 +785,8 @@ COPY_COLUMNS = {
     "source, created",
     "surveys_issuedsurvey": "id, dossier_id, version_id, key, token_digest, issued, expires",
     "surveys_response": "id, unit_id, version_id, channel, answered_on, procedure_id, procedure_text, "
-    "received_unit_text, survey_id, origin, device, created",
-    "surveys_answer": "response_id, question_id, value, text",
+    "received_unit_text, survey_id, officer, origin, device, created",
+    "surveys_answer": "response_id, question_id, value, text, unit_id, answered_on, channel, procedure_id",
     "surveys_responsecontact": "response_id, name, address, phone",
     "surveys_integrityalert": "unit_id, response_id, question_id, created, seen",
 }
@@ -1109,9 +1114,8 @@ def facts_find(params: dict) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT d.officer, count(*) FROM surveys_response r
-            JOIN surveys_issuedsurvey s ON s.id = r.survey_id JOIN surveys_dossier d ON d.id = s.dossier_id
-            WHERE r.unit_id = ANY(%s) AND r.answered_on BETWEEN %s AND %s
+            SELECT r.officer, count(*) FROM surveys_response r
+            WHERE r.officer <> '' AND r.unit_id = ANY(%s) AND r.answered_on BETWEEN %s AND %s
             GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1
             """,
             [scope_units, datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31)],
@@ -1128,9 +1132,9 @@ def facts_find(params: dict) -> dict:
         (commune_procedure, _count) = cursor.fetchone()
         cursor.execute(
             """
-            SELECT d.officer, count(*) FROM surveys_response r
-            JOIN surveys_issuedsurvey s ON s.id = r.survey_id JOIN surveys_dossier d ON d.id = s.dossier_id
-            WHERE r.unit_id = %s AND r.answered_on BETWEEN %s AND %s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1
+            SELECT r.officer, count(*) FROM surveys_response r
+            WHERE r.officer <> '' AND r.unit_id = %s AND r.answered_on BETWEEN %s AND %s
+            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1
             """,
             [commune.pk, datetime.date(YEAR, MONTH, 1), datetime.date(YEAR, MONTH, 30)],
         )
@@ -1233,20 +1237,17 @@ def _read_function(key: str, facts: dict):
             "e1": ("SELECT count(*) FROM surveys_answer", []),
             "e2": (
                 "SELECT a.question_id, a.value, count(*) FROM surveys_answer a "
-                "JOIN surveys_response r ON r.id = a.response_id "
-                "WHERE r.unit_id = ANY(%s) AND r.answered_on BETWEEN %s AND %s GROUP BY 1, 2",
+                "WHERE a.unit_id = ANY(%s) AND a.answered_on BETWEEN %s AND %s GROUP BY 1, 2",
                 [ids, year_start, year_end],
             ),
             "e3": (
                 "SELECT a.question_id, a.value, count(*) FROM surveys_answer a "
-                "JOIN surveys_response r ON r.id = a.response_id "
-                "WHERE r.unit_id = ANY(%s) AND r.answered_on BETWEEN %s AND %s AND r.procedure_id = %s GROUP BY 1, 2",
+                "WHERE a.unit_id = ANY(%s) AND a.answered_on BETWEEN %s AND %s AND a.procedure_id = %s GROUP BY 1, 2",
                 [ids, year_start, year_end, facts["procedure_id"]],
             ),
             "e4": (
                 "SELECT a.question_id, a.value, count(*) FROM surveys_answer a "
-                "JOIN surveys_response r ON r.id = a.response_id "
-                "WHERE r.unit_id = ANY(%s) AND r.answered_on BETWEEN %s AND %s GROUP BY 1, 2",
+                "WHERE a.unit_id = ANY(%s) AND a.answered_on BETWEEN %s AND %s GROUP BY 1, 2",
                 [ids, datetime.date(YEAR, MONTH, 1), datetime.date(YEAR, MONTH, 30)],
             ),
         }[key]

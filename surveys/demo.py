@@ -231,7 +231,8 @@ def demo_surveys_seed(*, today: datetime.date | None = None) -> DemoSurveys:
         IntegrityAlert.objects.filter(
             unit=units[demo.code], seen__isnull=True, response__answered_on__lt=today - datetime.timedelta(days=30)
         ).update(seen=timezone.now(), seen_by=users[demo.closer])
-    # The answers were moved back in time after the services counted them: count them again where they now fall.
+    # The answers were moved back in time after the services counted them: count them again where they now fall
+    # (the rebuild first sets each answer's copy of its response's day).
     tallies_rebuild(units.values())
     return made
 

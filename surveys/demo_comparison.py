@@ -89,11 +89,16 @@ def _seed_unit(unit: Unit, version, questions: list[Question], province: str, to
     ResolvedCount.objects.bulk_create(resolved, ignore_conflicts=True)
     Response.objects.bulk_create(responses, batch_size=2000)
     # Plain INSERTs: the ORM's bulk_create would spend most of `make run`'s time building 200,000 answers.
+    # Each answer carries its response's unit, day and channel, as surveys.services.responses writes them.
     table = connection.ops.quote_name(Answer._meta.db_table)
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} (response_id, question_id, value, text) VALUES (%s, %s, %s, '')",
-            [(response.pk, question.pk, score) for response, question, score in answers],
+            f"INSERT INTO {table} (response_id, question_id, value, text, unit_id, answered_on, channel) "
+            "VALUES (%s, %s, %s, '', %s, %s, %s)",
+            [
+                (response.pk, question.pk, score, unit.pk, response.answered_on, response.channel)
+                for response, question, score in answers
+            ],
         )
     return len(responses)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.db import connection
-from django.db.models import BigIntegerField, Case, Count, F, Max, Q, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, F, Max, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
 from reports.index.scope import Scope, Slice
@@ -36,13 +36,13 @@ from surveys.models import (
     ResponseTally,
 )
 
-# The key each grouping reads: the tallies' own column (None: not kept there) and the response's field.
+# The key each grouping reads: the tallies' own column (None: not kept there), the response's and the answer's.
 GROUPS = {
-    "month": ("month", "answered_on"),
-    "unit": ("unit_id", "unit_id"),
-    "officer": (None, "survey__dossier__officer"),
-    "procedure": (None, "procedure_id"),
-    "field": (None, "procedure__field_id"),
+    "month": ("month", "answered_on", "answered_on"),
+    "unit": ("unit_id", "unit_id", "unit_id"),
+    "officer": (None, "officer", "response__officer"),
+    "procedure": (None, "procedure_id", "procedure_id"),
+    "field": (None, "procedure__field_id", "procedure__field_id"),
 }
 # How each of the four pair counts is read from the two answers of one ballot.
 PAIR_COUNTS = ("both_answered", "both_satisfied", "first_satisfied", "second_satisfied")
@@ -103,7 +103,7 @@ def counts_by(
     if tallies and period.whole_months and not slice.needs_raw_answers and (by is None or tally_column):
         responses, cells, paired = _from_tallies(scope, period, slice, tally_column, pairs)
     else:
-        responses, cells, paired = _from_answers(scope, period, slice, GROUPS[by][1] if by else None, pairs)
+        responses, cells, paired = _from_answers(scope, period, slice, GROUPS[by][1:] if by else None, pairs)
     found: dict = defaultdict(Counts)
     for group, channel, count in responses:
         found[group].responses[channel] += count
@@ -178,56 +178,63 @@ def _tallies(model, unit_ids, period: Period, slice: Slice):
 
 
 def responses_of(*, scope: Scope, period: Period, slice: Slice = Slice()):
-    """The responses of `scope` in `period` narrowed by `slice`: the raw rows every raw count starts from."""
-    return Response.objects.filter(_within(scope, period, slice))
+    """The responses of `scope` in `period` narrowed by `slice`: what the raw counts of responses read."""
+    return Response.objects.filter(**_within(scope, period, slice, form="version__template", officer="officer"))
 
 
 def answers_of(*, scope: Scope, period: Period, slice: Slice = Slice()):
-    """The answers of those responses, filtered through one join to their response (not a subquery of them)."""
-    answers = Answer.objects.filter(_within(scope, period, slice, prefix="response__"))
+    """Their answers, found by the answers' own copy of unit, day, channel and procedure (one index, no join)."""
+    answers = Answer.objects.filter(
+        **_within(scope, period, slice, form="question__version__template", officer="response__officer")
+    )
     return answers.filter(question_id__in=slice.questions) if slice.questions else answers
 
 
-def _within(scope: Scope, period: Period, slice: Slice, prefix: str = "") -> Q:
-    """The conditions on a response (through `prefix` from another table) of scope, period and slice."""
+def _within(scope: Scope, period: Period, slice: Slice, *, form: str, officer: str) -> dict:
+    """The conditions of scope, period and slice on a response or an answer (`form`, `officer`: where those are)."""
     conditions = {
         "unit_id__in": scope.unit_ids,
         "answered_on__gte": period.start,
         "answered_on__lte": period.end,
     }
     if slice.form:
-        conditions["version__template"] = slice.form
+        conditions[form] = slice.form
     if slice.channel:
         conditions["channel"] = slice.channel
     if slice.procedure:
         conditions["procedure"] = slice.procedure
     if slice.field:
-        # The field's procedures, a short list: the responses' procedure index finds them without a join.
+        # The field's procedures, a short list: compared in the index, without a join.
         conditions["procedure_id__in"] = list(slice.field.procedures.values_list("pk", flat=True))
     if slice.officer:
-        conditions["survey__dossier__officer"] = slice.officer
-    return Q(**{prefix + name: value for name, value in conditions.items()})
+        conditions[officer] = slice.officer
+    return conditions
 
 
-def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | None, with_pairs: bool):
-    """(responses, cells, pairs) rows grouped from the raw answers, each starting with the group."""
-    rows = responses_of(scope=scope, period=period, slice=slice)
-    grouped = field_name is not None
+def _from_answers(scope: Scope, period: Period, slice: Slice, fields: tuple | None, with_pairs: bool):
+    """(responses, cells, pairs) rows grouped from the raw answers, each starting with the group.
 
-    def key(prefix: str = ""):
-        if field_name == "answered_on":
-            return [TruncMonth(f"{prefix}answered_on")]
-        return [F(f"{prefix}{field_name}")] if grouped else []
+    `fields` name the group on a response and on an answer (GROUPS), None for no grouping.
+    """
+    grouped = fields is not None
+    by_month = grouped and fields[0] == "answered_on"
 
-    responses = rows.values_list(*key(), "channel").annotate(n=Count("id"))
+    def key(field: str | None):
+        if field is None:
+            return []
+        return [TruncMonth(field)] if by_month else [F(field)]
+
+    response_key, answer_key = key(fields[0] if grouped else None), key(fields[1] if grouped else None)
+    responses = responses_of(scope=scope, period=period, slice=slice).values_list(*response_key, "channel")
+    responses = responses.annotate(n=Count("id"))
     answers = answers_of(scope=scope, period=period, slice=slice)
     # Every question but a multiple choice has one row per response that answered it: its rows count them.
-    cells = answers.values_list(
-        *key("response__"), "question_id", "question__kind", "question__version_id", "value"
-    ).annotate(n=Count("id"))
+    cells = answers.values_list(*answer_key, "question_id", "question__kind", "question__version_id", "value").annotate(
+        n=Count("id")
+    )
     multi = (
         answers.filter(question__kind=Question.Kind.MULTI)
-        .values_list(*key("response__"), "question_id")
+        .values_list(*answer_key, "question_id")
         .annotate(n=Count("response_id", distinct=True))
     )
     cell_rows, scales = [], defaultdict(set)
@@ -239,8 +246,7 @@ def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | 
         if kind == Question.Kind.SCALE:
             scales[version_id].add(question_id)
     cell_rows += [(*group, question_id, ANSWERED, count) for *group, question_id, count in _grouped(multi, grouped)]
-    by_month = field_name == "answered_on"
-    pairs = _pairs_from_patterns(answers, key("response__"), scales, by_month) if with_pairs and scales else []
+    pairs = _pairs_from_patterns(answers, answer_key, scales, by_month) if with_pairs and scales else []
     return _grouped(responses.order_by(), grouped), cell_rows, pairs
 
 

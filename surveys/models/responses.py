@@ -54,6 +54,9 @@ class Response(models.Model):
     device = models.CharField(_("thiết bị gửi (mã hóa)"), max_length=16, blank=True)
     # Made by the client before sending, so a retry after a lost reply stores nothing twice.
     client_id = models.UUIDField(_("mã gửi"), null=True, blank=True, unique=True)
+    # The civil servant who resolved the dossier an issued survey answers for, as the dossier names
+    # them (dossiers are never edited): figures per civil servant read it without joining the dossier.
+    officer = models.CharField(_("công chức giải quyết"), max_length=200, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người nhập"),
@@ -93,17 +96,31 @@ class Answer(models.Model):
     """One answer: a scale's score 5…1, a choice's option number, and any written text.
 
     A multiple-choice question has one row per option ticked, so every count is a GROUP BY.
+    It also carries its response's unit, day, channel and procedure, written with it by the
+    services that store and correct responses (surveys.services.responses): a count of a
+    province-year narrowed to one procedure then reads the answers alone, along one index,
+    instead of visiting each response.
     """
 
     response = models.ForeignKey(Response, verbose_name=_("phiếu"), on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, verbose_name=_("câu hỏi"), on_delete=models.PROTECT, related_name="answers")
     value = models.PositiveSmallIntegerField(_("giá trị"), null=True, blank=True)
     text = models.TextField(_("nội dung ghi"), blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
+    answered_on = models.DateField(_("ngày đánh giá"))
+    channel = models.CharField(_("kênh"), max_length=8)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("câu trả lời")
         verbose_name_plural = _("câu trả lời")
-        indexes = [models.Index(fields=["question", "value"], name="answer_question_value")]
+        indexes = [
+            models.Index(fields=["question", "value"], name="answer_question_value"),
+            # Every count of a scope and period: PostgreSQL also carries what they group by (the migration).
+            models.Index(fields=["unit", "answered_on"], name="answer_unit_day"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["response", "question", "value"], name="answer_option_once"),
             models.UniqueConstraint(

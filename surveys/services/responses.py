@@ -218,9 +218,7 @@ def _contact(value: Any, *, require_consent: bool) -> dict[str, str]:
 def ballot_write(response: Response, ballot: Ballot) -> None:
     """Store the answers of a saved response, replacing any it had."""
     response.answers.all().delete()
-    Answer.objects.bulk_create(
-        Answer(response=response, question=question, value=value, text=text) for question, value, text in ballot.answers
-    )
+    Answer.objects.bulk_create(answer_rows(response, ballot))
     # Counter staff never see contact details, so a correction without them keeps what was stored.
     if ballot.contact is not None:
         ResponseContact.objects.filter(response=response).delete()
@@ -233,6 +231,23 @@ def ballot_write(response: Response, ballot: Ballot) -> None:
         (IntegrityAlert(unit=response.unit, response=response, question_id=pk) for pk in flagged),
         ignore_conflicts=True,
     )
+
+
+def answer_rows(response: Response, ballot: Ballot) -> list[Answer]:
+    """The unsaved answers of a saved response, each with a copy of its response's unit, day, channel and procedure."""
+    return [
+        Answer(
+            response=response,
+            question=question,
+            value=value,
+            text=text,
+            unit_id=response.unit_id,
+            answered_on=response.answered_on,
+            channel=response.channel,
+            procedure_id=response.procedure_id,
+        )
+        for question, value, text in ballot.answers
+    ]
 
 
 def _unsaved(version, unit, channel, answered_on, ballot: Ballot, batch, entered_by) -> Response:
@@ -278,6 +293,7 @@ def response_submit(
             response = _unsaved(version, unit, channel, answered_on, ballot, batch, entered_by)
             response.client_id = client_id
             response.survey = survey
+            response.officer = survey.dossier.officer if survey else ""
             response.origin = origin
             response.device = device
             response.save()
@@ -320,9 +336,9 @@ def responses_bulk_create(
         )
         Answer.objects.bulk_create(
             (
-                Answer(response=response, question=question, value=value, text=text)
+                answer
                 for response, (_, ballot) in zip(responses, chunk, strict=True)
-                for question, value, text in ballot.answers
+                for answer in answer_rows(response, ballot)
             ),
             batch_size=5000,
         )

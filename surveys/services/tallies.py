@@ -94,6 +94,7 @@ def tally_many(items: Iterable[tuple[Response, AnswerKeys]], *, sign: int = 1) -
             _upsert(model, ["unit_id", "month", "channel", *keys], columns, mine)
 
 
+@transaction.atomic
 def dossier_months_count(*, unit_id: int, months) -> None:
     """Count again the dossiers the unit registered in these months, under a lock on their tally rows.
 
@@ -156,11 +157,17 @@ def _upsert(model, key_columns: list[str], count_columns: list[str], deltas) -> 
 def tallies_rebuild(units=None) -> None:
     """Recompute the tallies of `units` (all units by default) from the raw answers.
 
-    Each table is filled by one INSERT … SELECT whose SELECT is a GROUP BY the ORM
-    writes, so the database does the whole rebuild without a row passing through Python.
+    First the answers' copies of their response's unit, day, channel and procedure (and the
+    responses' civil servant) are set right where they differ, then each table is filled by
+    one INSERT … SELECT whose SELECT is a GROUP BY the ORM writes, so the database does the
+    whole rebuild without a row passing through Python.
     """
-    responses = Response.objects.all() if units is None else Response.objects.filter(unit__in=units)
-    answers = Answer.objects.all() if units is None else Answer.objects.filter(response__unit__in=units)
+    unit_ids = None
+    if units is not None:
+        unit_ids = list(units.values_list("pk", flat=True) if isinstance(units, QuerySet) else [u.pk for u in units])
+    copies_repair(unit_ids)
+    responses = Response.objects.all() if units is None else Response.objects.filter(unit_id__in=unit_ids)
+    answers = Answer.objects.all() if units is None else Answer.objects.filter(unit_id__in=unit_ids)
     for model in (ResponseTally, AnswerTally, PairTally):
         (model.objects.all() if units is None else model.objects.filter(unit__in=units)).delete()
     if units is None:
@@ -179,8 +186,7 @@ def tallies_rebuild(units=None) -> None:
         ["unit_id", "month", "channel", "version_id", "responses"],
         responses.values_list("unit_id", month, "channel", "version_id").annotate(Count("id")),
     )
-    answer_month = TruncMonth("response__answered_on")
-    keys = ["response__unit_id", answer_month, "response__channel", "question_id"]
+    keys = ["unit_id", TruncMonth("answered_on"), "channel", "question_id"]
     columns = ["unit_id", "month", "channel", "question_id", "value", "answers"]
     _insert(AnswerTally, columns, answers.filter(value__isnull=False).values_list(*keys, "value").annotate(Count("id")))
     # Responses that answered each question: one row each, but a multiple choice has one row per tick.
@@ -190,11 +196,38 @@ def tallies_rebuild(units=None) -> None:
     _insert(AnswerTally, columns, single)
     _insert(AnswerTally, columns, multi.annotate(Count("response_id", distinct=True)))
     _insert(PairTally, ["unit_id", "month", "channel", "first_id", "second_id", *PAIR_COLUMNS], _pairs(answers, keys))
-    if units is None:
-        _provinces_rebuild(None)
-    else:
-        unit_ids = units.values_list("pk", flat=True) if isinstance(units, QuerySet) else [unit.pk for unit in units]
-        _provinces_rebuild(provinces_of(unit_ids).values())
+    _provinces_rebuild(None if units is None else provinces_of(unit_ids).values())
+
+
+def copies_repair(unit_ids=None) -> None:
+    """Set each answer's copy of its response's fields, and each response's civil servant, where they differ.
+
+    The services write them together; this repairs rows changed behind their back (a unit
+    corrected in the database, say). Rows already right are only read, never rewritten.
+    """
+    if unit_ids is not None and not unit_ids:
+        return
+    answers = (
+        "UPDATE surveys_answer AS a SET unit_id = r.unit_id, answered_on = r.answered_on, channel = r.channel, "
+        "procedure_id = r.procedure_id FROM surveys_response r WHERE r.id = a.response_id "
+        "AND (a.unit_id IS DISTINCT FROM r.unit_id OR a.answered_on IS DISTINCT FROM r.answered_on "
+        "OR a.channel IS DISTINCT FROM r.channel OR a.procedure_id IS DISTINCT FROM r.procedure_id)"
+    )
+    officers = (
+        "UPDATE surveys_response AS r SET officer = d.officer FROM surveys_issuedsurvey s, surveys_dossier d "
+        "WHERE s.id = r.survey_id AND d.id = s.dossier_id AND r.officer IS DISTINCT FROM d.officer"
+    )
+    with connection.cursor() as cursor:
+        if unit_ids is None:
+            cursor.execute(answers)
+            cursor.execute(officers)
+            return
+        ids = ", ".join(["%s"] * len(unit_ids))
+        # Two statements rather than one OR, so each reads along its own index:
+        # answers now under these units, and answers still copying one of them.
+        cursor.execute(f"{answers} AND r.unit_id IN ({ids})", list(unit_ids))
+        cursor.execute(f"{answers} AND a.unit_id IN ({ids})", list(unit_ids))
+        cursor.execute(f"{officers} AND r.unit_id IN ({ids})", list(unit_ids))
 
 
 # Each province tally and the unit tally it sums: its key columns and its count columns.

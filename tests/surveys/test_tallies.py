@@ -4,14 +4,18 @@ import datetime
 import json
 import uuid
 
+from django.db.models import F
+
 from reports.index import Scope, figures
 from reports.periods import Period
 from surveys.models import (
+    Answer,
     AnswerTally,
     PairTally,
     ProvinceAnswerTally,
     ProvincePairTally,
     ProvinceResponseTally,
+    Response,
     ResponseTally,
 )
 from surveys.services.answering import rating_submit, survey_answer
@@ -52,6 +56,18 @@ def snapshot() -> tuple[set, ...]:
     return responses, answers, pairs, provinces, province_answers, province_pairs
 
 
+def copies_differing() -> int:
+    """Answers whose copy of their response's unit, day, channel or procedure is not the response's."""
+    return (
+        Answer.objects.exclude(unit_id=F("response__unit_id"))
+        .union(Answer.objects.exclude(answered_on=F("response__answered_on")))
+        .union(Answer.objects.exclude(channel=F("response__channel")))
+        .union(Answer.objects.filter(procedure__isnull=False).exclude(procedure_id=F("response__procedure_id")))
+        .union(Answer.objects.filter(procedure__isnull=True, response__procedure__isnull=False))
+        .count()
+    )
+
+
 def test_tallies_kept_on_every_write_equal_a_rebuild_from_the_raw_answers(world, builtin_forms, batch, client):  # noqa: F811
     # Typed paper ballots, one of them corrected into another month with other scores and a blank.
     login(client, world.staff_a)
@@ -83,6 +99,8 @@ def test_tallies_kept_on_every_write_equal_a_rebuild_from_the_raw_answers(world,
 
     kept = snapshot()
     assert all(kept)
+    assert copies_differing() == 0
+    assert Response.objects.get(survey__dossier__code="HS-0001").officer == "Nguyễn Văn An"
     tallies_rebuild()
     assert snapshot() == kept
     # A province sums its whole subtree, the old ward merged into commune A included.
@@ -131,3 +149,22 @@ def test_pair_tallies_count_two_scale_answers_of_one_ballot(world, builtin_forms
         ("Câu 1", "Câu 3"): (2, 1, 2, 1),
         ("Câu 2", "Câu 3"): (2, 0, 1, 1),
     }
+
+
+def test_a_rebuild_first_sets_right_the_answers_copies_of_a_response_changed_behind_the_services(world, builtin_forms):
+    rows = [["10/04/2025", 5, 4, 2], ["11/04/2025", 3, 5, None]]
+    run_import(world, builtin_forms, ["Ngày", "Câu 1", "Câu 2", "Câu 3"], rows)
+    moved = Response.objects.get(answered_on=datetime.date(2025, 4, 11))
+    _dossier, survey, token = dossier_with_survey(unit=world.commune_b, officer="Trần Thị Bình")
+    survey_answer(token=token, client_id=uuid.uuid4(), raw={"Câu 1": 4})
+    # Changed straight in the database: a ballot moved to another unit and month, a civil servant lost.
+    Response.objects.filter(pk=moved.pk).update(unit=world.commune_b, answered_on=datetime.date(2025, 3, 2))
+    Response.objects.filter(survey=survey).update(officer="")
+    assert copies_differing() == 2
+    tallies_rebuild([world.commune_b])
+    assert copies_differing() == 0
+    assert Response.objects.get(survey=survey).officer == "Trần Thị Bình"
+    assert set(Answer.objects.filter(response=moved).values_list("unit_id", "answered_on")) == {
+        (world.commune_b.pk, datetime.date(2025, 3, 2))
+    }
+    assert ResponseTally.objects.get(unit=world.commune_b, month=datetime.date(2025, 3, 1)).responses == 1

@@ -674,8 +674,8 @@ class Generator:
                 f"{pk}\t{unit['pk']}\t{form['version']}\t{channel}\t{answered}\t{procedure}\t{procedure_text}"
                 f"\t{received}\t{survey}\t{officer}\t{origin}\t{device}\t{created}\n"
             )
-            # Each answer row carries its response's unit, day, channel and procedure.
-            carried = f"{unit['pk']}\t{answered}\t{channel}\t{procedure}"
+            # Each answer row carries its response's unit, day, channel, procedure and civil servant.
+            carried = f"{unit['pk']}\t{answered}\t{channel}\t{procedure}\t{officer}"
             # Dossiers resolved here whose survey nobody answered, or that got no survey at all.
             if channel == ISSUED:
                 if rng.random() < 0.6:
@@ -786,7 +786,7 @@ COPY_COLUMNS = {
     "surveys_issuedsurvey": "id, dossier_id, version_id, key, token_digest, issued, expires",
     "surveys_response": "id, unit_id, version_id, channel, answered_on, procedure_id, procedure_text, "
     "received_unit_text, survey_id, officer, origin, device, created",
-    "surveys_answer": "response_id, question_id, value, text, unit_id, answered_on, channel, procedure_id",
+    "surveys_answer": "response_id, question_id, value, text, unit_id, answered_on, channel, procedure_id, officer",
     "surveys_responsecontact": "response_id, name, address, phone",
     "surveys_integrityalert": "unit_id, response_id, question_id, created, seen",
 }
@@ -1129,7 +1129,7 @@ def facts_find(params: dict) -> dict:
             """,
             [commune.pk, datetime.date(YEAR, MONTH, 1), datetime.date(YEAR, MONTH, 30)],
         )
-        (commune_procedure, _count) = cursor.fetchone()
+        (commune_procedure, _count) = cursor.fetchone() or (None, 0)
         cursor.execute(
             """
             SELECT r.officer, count(*) FROM surveys_response r
@@ -1138,7 +1138,7 @@ def facts_find(params: dict) -> dict:
             """,
             [commune.pk, datetime.date(YEAR, MONTH, 1), datetime.date(YEAR, MONTH, 30)],
         )
-        (commune_officer, _count) = cursor.fetchone()
+        (commune_officer, _count) = cursor.fetchone() or ("", 0)  # a small --responses run may have none
     return {
         "official": official.username,
         "national": national.username,
@@ -1324,11 +1324,11 @@ def _read_function(key: str, facts: dict):
         indices_by = find("indices_by", engine)
 
         def describe_groups(result):
-            # Responses without a civil servant (paper, online) come under the key None.
+            # Older code also counted the responses naming no civil servant (paper, online), under an empty key.
             named = {name: group for name, group in result.items() if name}
             counted = sum(getattr(group, "responses", 0) for group in named.values())
             others = sum(getattr(group, "responses", 0) for name, group in result.items() if not name)
-            return f"{len(named)} civil servants, {counted:,} responses naming one, {others:,} without (key None)"
+            return f"{len(named)} civil servants, {counted:,} responses naming one, {others:,} without"
 
         return (
             lambda: call(indices_by, [("scope", scope_of(province, True)), ("period", year), ("by", "officer")])

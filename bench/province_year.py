@@ -182,20 +182,22 @@ class Generator:
             received = "Trung tâm Phục vụ hành chính công" if binh_phuoc and rng.random() < 0.5 else ""
             responses.write(
                 f"{pk}\t{unit}\t{form['version']}\t{channel}\t{day}\t{procedure}\t{procedure_text}\t{received}"
-                f"\t\t\t{day} 08:00:00+07\n"
+                f"\t\t\t\t{day} 08:00:00+07\n"
             )
+            # Each answer carries its response's unit, day, channel, procedure and (no) civil servant.
+            carried = f"{unit}\t{day}\t{channel}\t{procedure}\t"
             rows = []
             for question in form["scales"]:
                 if rng.random() >= 0.04:
-                    rows.append(f"{pk}\t{question}\t{self.score(quality)}\t")
+                    rows.append(f"{pk}\t{question}\t{self.score(quality)}\t\t{carried}")
             if binh_phuoc:
                 for option in sorted(rng.sample(range(1, 6), rng.choice((1, 1, 2)))):
-                    rows.append(f"{pk}\t{form['3.1']}\t{option}\t")
-                rows.append(f"{pk}\t{form['3.7']}\t{1 if rng.random() < 0.02 else 2}\t")
-                rows.append(f"{pk}\t{form['3.8']}\t{1 if rng.random() < 0.01 else 2}\t")
-                rows.append(f"{pk}\t{form['3.9']}\t{rng.choices((1, 2, 3), (20, 72, 8))[0]}\t")
+                    rows.append(f"{pk}\t{form['3.1']}\t{option}\t\t{carried}")
+                rows.append(f"{pk}\t{form['3.7']}\t{1 if rng.random() < 0.02 else 2}\t\t{carried}")
+                rows.append(f"{pk}\t{form['3.8']}\t{1 if rng.random() < 0.01 else 2}\t\t{carried}")
+                rows.append(f"{pk}\t{form['3.9']}\t{rng.choices((1, 2, 3), (20, 72, 8))[0]}\t\t{carried}")
                 if rng.random() < 0.08:
-                    rows.append(f"{pk}\t{form['4']}\t\\N\t{rng.choice(COMMENTS)}")
+                    rows.append(f"{pk}\t{form['4']}\t\\N\t{rng.choice(COMMENTS)}\t{carried}")
             answers.write("\n".join(rows) + "\n")
             answer_count += len(rows)
         responses.seek(0)
@@ -289,10 +291,14 @@ def generate(count: int) -> dict:
             responses, rows, written = generator.chunk(first, min(CHUNK, count + 1 - first))
             cursor.copy_expert(
                 "COPY surveys_response (id, unit_id, version_id, channel, answered_on, procedure_id, "
-                "procedure_text, received_unit_text, origin, device, created) FROM STDIN",
+                "procedure_text, received_unit_text, officer, origin, device, created) FROM STDIN",
                 responses,
             )
-            cursor.copy_expert("COPY surveys_answer (response_id, question_id, value, text) FROM STDIN", rows)
+            cursor.copy_expert(
+                "COPY surveys_answer (response_id, question_id, value, text, unit_id, answered_on, channel, "
+                "procedure_id, officer) FROM STDIN",
+                rows,
+            )
             answers += written
         cursor.execute("SET session_replication_role = DEFAULT")
         cursor.execute("SELECT setval(pg_get_serial_sequence('surveys_response', 'id'), %s)", [count])

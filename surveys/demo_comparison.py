@@ -93,8 +93,8 @@ def _seed_unit(unit: Unit, version, questions: list[Question], province: str, to
     table = connection.ops.quote_name(Answer._meta.db_table)
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} (response_id, question_id, value, text, unit_id, answered_on, channel) "
-            "VALUES (%s, %s, %s, '', %s, %s, %s)",
+            f"INSERT INTO {table} (response_id, question_id, value, text, unit_id, answered_on, channel, officer) "
+            "VALUES (%s, %s, %s, '', %s, %s, %s, '')",
             [
                 (response.pk, question.pk, score, unit.pk, response.answered_on, response.channel)
                 for response, question, score in answers

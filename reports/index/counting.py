@@ -13,7 +13,7 @@ however many units or months there are.
 
 import datetime
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from django.db import connection
@@ -36,13 +36,14 @@ from surveys.models import (
     ResponseTally,
 )
 
-# The key each grouping reads: the tallies' own column (None: not kept there), the response's and the answer's.
+# The key each grouping reads: the tallies' own column (None: not kept there), and the field a response
+# and each of its answers (which carry a copy) both have.
 GROUPS = {
-    "month": ("month", "answered_on", "answered_on"),
-    "unit": ("unit_id", "unit_id", "unit_id"),
-    "officer": (None, "officer", "response__officer"),
-    "procedure": (None, "procedure_id", "procedure_id"),
-    "field": (None, "procedure__field_id", "procedure__field_id"),
+    "month": ("month", "answered_on"),
+    "unit": ("unit_id", "unit_id"),
+    "officer": (None, "officer"),
+    "procedure": (None, "procedure_id"),
+    "field": (None, "procedure__field_id"),
 }
 # How each of the four pair counts is read from the two answers of one ballot.
 PAIR_COUNTS = ("both_answered", "both_satisfied", "first_satisfied", "second_satisfied")
@@ -90,20 +91,26 @@ def counts_by(
     slice: Slice = Slice(),
     tallies: bool = True,
     pairs: bool = True,
+    pairs_within: Period | None = None,
 ) -> dict:
     """Counts per group (`by` is a key of GROUPS, or None for one group keyed None).
 
     `tallies=False` groups the raw answers even where the tallies would do (to check one against the other).
     `pairs=False` leaves out the pair counts, which only the index's interval needs: a trend or a
     breakdown by procedure then costs no join of each ballot's answers with each other.
+    `pairs_within` counts pairs only in that part of `period`: the months whose interval is shown.
+    Grouped by civil servant, only issued surveys are counted: no other response names one.
     """
     if by is not None and by not in GROUPS:
         raise ValueError(f"unknown grouping {by!r}; expected one of {sorted(GROUPS)}")
+    if by == "officer" and not slice.channel:
+        slice = replace(slice, channel=Response.Channel.ISSUED)
     tally_column = GROUPS[by][0] if by else None
     if tallies and period.whole_months and not slice.needs_raw_answers and (by is None or tally_column):
-        responses, cells, paired = _from_tallies(scope, period, slice, tally_column, pairs)
+        responses, cells, paired = _from_tallies(scope, period, slice, tally_column, pairs and (pairs_within or period))
     else:
-        responses, cells, paired = _from_answers(scope, period, slice, GROUPS[by][1:] if by else None, pairs)
+        field_name = GROUPS[by][1] if by else None
+        responses, cells, paired = _from_answers(scope, period, slice, field_name, pairs and (pairs_within or period))
     found: dict = defaultdict(Counts)
     for group, channel, count in responses:
         found[group].responses[channel] += count
@@ -124,7 +131,7 @@ def uses_tallies(*, period: Period, slice: Slice) -> bool:
 # --- from the monthly tallies ------------------------------------------------------------------
 
 
-def _from_tallies(scope: Scope, period: Period, slice: Slice, column: str | None, with_pairs: bool):
+def _from_tallies(scope: Scope, period: Period, slice: Slice, column: str | None, pairs_period: Period | None):
     """(responses, cells, pairs) rows, each starting with the group (None without a grouping).
 
     Whole provinces are read from the province tallies, every other unit from its own. Grouped
@@ -143,8 +150,8 @@ def _from_tallies(scope: Scope, period: Period, slice: Slice, column: str | None
         # The tallies keep the ANSWERED counts as value 0, so the valued rows hold them already.
         cells = _tallies(answers_model, unit_ids, period, slice).values_list(*group, "question_id", "value")
         queries = [responses.annotate(n=Sum("responses")), cells.annotate(n=Sum("answers"))]
-        if with_pairs:
-            pairs = _tallies(pairs_model, unit_ids, period, slice).values_list(*group, "first_id", "second_id")
+        if pairs_period:
+            pairs = _tallies(pairs_model, unit_ids, pairs_period, slice).values_list(*group, "first_id", "second_id")
             queries.append(pairs.annotate(*(Sum(name) for name in PAIR_COUNTS)))
         for rows, query in zip(found, queries, strict=False):
             grouped = _grouped(query.order_by(), bool(column), plain=column != "month")
@@ -179,19 +186,17 @@ def _tallies(model, unit_ids, period: Period, slice: Slice):
 
 def responses_of(*, scope: Scope, period: Period, slice: Slice = Slice()):
     """The responses of `scope` in `period` narrowed by `slice`: what the raw counts of responses read."""
-    return Response.objects.filter(**_within(scope, period, slice, form="version__template", officer="officer"))
+    return Response.objects.filter(**_within(scope, period, slice, form="version__template"))
 
 
 def answers_of(*, scope: Scope, period: Period, slice: Slice = Slice()):
-    """Their answers, found by the answers' own copy of unit, day, channel and procedure (one index, no join)."""
-    answers = Answer.objects.filter(
-        **_within(scope, period, slice, form="question__version__template", officer="response__officer")
-    )
+    """Their answers, found by the answers' own copy of their response's fields (one index, no join)."""
+    answers = Answer.objects.filter(**_within(scope, period, slice, form="question__version__template"))
     return answers.filter(question_id__in=slice.questions) if slice.questions else answers
 
 
-def _within(scope: Scope, period: Period, slice: Slice, *, form: str, officer: str) -> dict:
-    """The conditions of scope, period and slice on a response or an answer (`form`, `officer`: where those are)."""
+def _within(scope: Scope, period: Period, slice: Slice, *, form: str) -> dict:
+    """The conditions of scope, period and slice on a response or an answer (`form`: where the form is)."""
     conditions = {
         "unit_id__in": scope.unit_ids,
         "answered_on__gte": period.start,
@@ -207,34 +212,31 @@ def _within(scope: Scope, period: Period, slice: Slice, *, form: str, officer: s
         # The field's procedures, a short list: compared in the index, without a join.
         conditions["procedure_id__in"] = list(slice.field.procedures.values_list("pk", flat=True))
     if slice.officer:
-        conditions[officer] = slice.officer
+        conditions["officer"] = slice.officer
+        # Only issued surveys name a civil servant: saying so lets the database read their index alone.
+        conditions.setdefault("channel", Response.Channel.ISSUED)
     return conditions
 
 
-def _from_answers(scope: Scope, period: Period, slice: Slice, fields: tuple | None, with_pairs: bool):
+def _from_answers(scope: Scope, period: Period, slice: Slice, field_name: str | None, pairs_period: Period | None):
     """(responses, cells, pairs) rows grouped from the raw answers, each starting with the group.
 
-    `fields` name the group on a response and on an answer (GROUPS), None for no grouping.
+    Pairs are counted from the answers of `pairs_period` (None: no pairs).
     """
-    grouped = fields is not None
-    by_month = grouped and fields[0] == "answered_on"
-
-    def key(field: str | None):
-        if field is None:
-            return []
-        return [TruncMonth(field)] if by_month else [F(field)]
-
-    response_key, answer_key = key(fields[0] if grouped else None), key(fields[1] if grouped else None)
-    responses = responses_of(scope=scope, period=period, slice=slice).values_list(*response_key, "channel")
+    grouped = field_name is not None
+    by_month = field_name == "answered_on"
+    key = [TruncMonth(field_name)] if by_month else [F(field_name)] if grouped else []
+    responses = responses_of(scope=scope, period=period, slice=slice).values_list(*key, "channel")
     responses = responses.annotate(n=Count("id"))
     answers = answers_of(scope=scope, period=period, slice=slice)
-    # Every question but a multiple choice has one row per response that answered it: its rows count them.
-    cells = answers.values_list(*answer_key, "question_id", "question__kind", "question__version_id", "value").annotate(
-        n=Count("id")
+    # Every question but a multiple choice has one row per response that answered it: its rows count them
+    # (COUNT(*): the index holds every column read, so PostgreSQL never visits the table).
+    cells = answers.values_list(*key, "question_id", "question__kind", "question__version_id", "value").annotate(
+        n=Count("*")
     )
     multi = (
         answers.filter(question__kind=Question.Kind.MULTI)
-        .values_list(*answer_key, "question_id")
+        .values_list(*key, "question_id")
         .annotate(n=Count("response_id", distinct=True))
     )
     cell_rows, scales = [], defaultdict(set)
@@ -246,7 +248,10 @@ def _from_answers(scope: Scope, period: Period, slice: Slice, fields: tuple | No
         if kind == Question.Kind.SCALE:
             scales[version_id].add(question_id)
     cell_rows += [(*group, question_id, ANSWERED, count) for *group, question_id, count in _grouped(multi, grouped)]
-    pairs = _pairs_from_patterns(answers, answer_key, scales, by_month) if with_pairs and scales else []
+    pairs = []
+    if pairs_period and scales:
+        paired = answers_of(scope=scope, period=pairs_period, slice=slice)
+        pairs = _pairs_from_patterns(paired, key, scales, by_month)
     return _grouped(responses.order_by(), grouped), cell_rows, pairs
 
 
@@ -261,18 +266,21 @@ def _pairs_from_patterns(answers, key: list, scales: dict, by_month: bool = Fals
     patterns); each pattern's pairs are then added up once for all its ballots. A join of
     every answer of a ballot with every other would cost k² rows per ballot instead.
     """
-    bits = {}
-    for question_ids in scales.values():
+    bits, versions = {}, {}
+    for version_id, question_ids in scales.items():
         if len(question_ids) > MASK_BITS:
             raise ValueError(f"a form version with more than {MASK_BITS} scale questions cannot be counted in pairs")
         bits.update({question_id: 1 << index for index, question_id in enumerate(sorted(question_ids))})
+        versions.update(dict.fromkeys(question_ids, version_id))
     as_bit = Case(*(When(question_id=pk, then=Value(bit)) for pk, bit in bits.items()), output_field=BigIntegerField())
+    # The ballot's form version, from its questions' ids too: no join to the questions.
+    as_version = Case(*(When(question_id=pk, then=Value(version)) for pk, version in versions.items()))
     if_satisfied = Case(When(value__gte=SATISFIED_FROM, then=as_bit), default=0, output_field=BigIntegerField())
     per_ballot = (
         answers.filter(question_id__in=bits, value__isnull=False)
         .values("response_id", **({"group": key[0]} if key else {}))
         .annotate(
-            version=Max("question__version_id"),
+            version=Max(as_version),
             answered=Sum(as_bit),
             satisfied=Sum(if_satisfied),
         )

@@ -58,7 +58,8 @@ def figures_and_trend(
     if not (period.whole_months and before.whole_months):
         return figures(scope=scope, period=period, slice=slice), monthly_trend(scope=scope, months=months, slice=slice)
     span = Period.between(min(months[0].start, before.start, period.start), max(months[-1].end, period.end))
-    monthly = counts_by(scope=scope, period=span, by="month", slice=slice)
+    # Pairs only for `period`: the interval is shown for it alone, not for the months of the trend.
+    monthly = counts_by(scope=scope, period=span, by="month", slice=slice, pairs_within=period)
     metadata = question_metadata({question_id for counted in monthly.values() for question_id in counted.cells})
 
     def summed(within: Period) -> Counts:

@@ -96,10 +96,10 @@ class Answer(models.Model):
     """One answer: a scale's score 5…1, a choice's option number, and any written text.
 
     A multiple-choice question has one row per option ticked, so every count is a GROUP BY.
-    It also carries its response's unit, day, channel and procedure, written with it by the
-    services that store and correct responses (surveys.services.responses): a count of a
-    province-year narrowed to one procedure then reads the answers alone, along one index,
-    instead of visiting each response.
+    It also carries its response's unit, day, channel, procedure and civil servant, written
+    with it by the services that store and correct responses (surveys.services.responses):
+    a count of a province-year, narrowed to one procedure or grouped by civil servant, then
+    reads the answers alone, along one index, instead of visiting each response.
     """
 
     response = models.ForeignKey(Response, verbose_name=_("phiếu"), on_delete=models.CASCADE, related_name="answers")
@@ -112,14 +112,22 @@ class Answer(models.Model):
     procedure = models.ForeignKey(
         Procedure, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
+    officer = models.CharField(_("công chức giải quyết"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("câu trả lời")
         verbose_name_plural = _("câu trả lời")
         indexes = [
             models.Index(fields=["question", "value"], name="answer_question_value"),
-            # Every count of a scope and period: PostgreSQL also carries what they group by (the migration).
+            # Every count of a scope and period, one procedure's (or a field's procedures') and the issued
+            # surveys' by civil servant: on PostgreSQL each also carries what they group by (the migrations).
             models.Index(fields=["unit", "answered_on"], name="answer_unit_day"),
+            models.Index(
+                fields=["procedure", "unit", "answered_on"],
+                condition=Q(procedure__isnull=False),
+                name="answer_procedure_unit_day",
+            ),
+            models.Index(fields=["unit", "answered_on"], condition=Q(channel="issued"), name="answer_issued_unit_day"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["response", "question", "value"], name="answer_option_once"),

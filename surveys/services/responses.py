@@ -234,7 +234,7 @@ def ballot_write(response: Response, ballot: Ballot) -> None:
 
 
 def answer_rows(response: Response, ballot: Ballot) -> list[Answer]:
-    """The unsaved answers of a saved response, each with a copy of its response's unit, day, channel and procedure."""
+    """The unsaved answers of a saved response, each with a copy of its response's fields that counts read."""
     return [
         Answer(
             response=response,
@@ -245,6 +245,7 @@ def answer_rows(response: Response, ballot: Ballot) -> list[Answer]:
             answered_on=response.answered_on,
             channel=response.channel,
             procedure_id=response.procedure_id,
+            officer=response.officer,
         )
         for question, value, text in ballot.answers
     ]

@@ -157,8 +157,8 @@ def _upsert(model, key_columns: list[str], count_columns: list[str], deltas) -> 
 def tallies_rebuild(units=None) -> None:
     """Recompute the tallies of `units` (all units by default) from the raw answers.
 
-    First the answers' copies of their response's unit, day, channel and procedure (and the
-    responses' civil servant) are set right where they differ, then each table is filled by
+    First the answers' copies of their response's fields (and the responses' civil servant)
+    are set right where they differ, then each table is filled by
     one INSERT … SELECT whose SELECT is a GROUP BY the ORM writes, so the database does the
     whole rebuild without a row passing through Python.
     """
@@ -200,34 +200,35 @@ def tallies_rebuild(units=None) -> None:
 
 
 def copies_repair(unit_ids=None) -> None:
-    """Set each answer's copy of its response's fields, and each response's civil servant, where they differ.
+    """Set each response's civil servant, and each answer's copy of its response's fields, where they differ.
 
     The services write them together; this repairs rows changed behind their back (a unit
     corrected in the database, say). Rows already right are only read, never rewritten.
     """
     if unit_ids is not None and not unit_ids:
         return
-    answers = (
-        "UPDATE surveys_answer AS a SET unit_id = r.unit_id, answered_on = r.answered_on, channel = r.channel, "
-        "procedure_id = r.procedure_id FROM surveys_response r WHERE r.id = a.response_id "
-        "AND (a.unit_id IS DISTINCT FROM r.unit_id OR a.answered_on IS DISTINCT FROM r.answered_on "
-        "OR a.channel IS DISTINCT FROM r.channel OR a.procedure_id IS DISTINCT FROM r.procedure_id)"
-    )
     officers = (
         "UPDATE surveys_response AS r SET officer = d.officer FROM surveys_issuedsurvey s, surveys_dossier d "
         "WHERE s.id = r.survey_id AND d.id = s.dossier_id AND r.officer IS DISTINCT FROM d.officer"
     )
+    answers = (
+        "UPDATE surveys_answer AS a SET unit_id = r.unit_id, answered_on = r.answered_on, channel = r.channel, "
+        "procedure_id = r.procedure_id, officer = r.officer FROM surveys_response r WHERE r.id = a.response_id "
+        "AND (a.unit_id IS DISTINCT FROM r.unit_id OR a.answered_on IS DISTINCT FROM r.answered_on "
+        "OR a.channel IS DISTINCT FROM r.channel OR a.procedure_id IS DISTINCT FROM r.procedure_id "
+        "OR a.officer IS DISTINCT FROM r.officer)"
+    )
     with connection.cursor() as cursor:
         if unit_ids is None:
-            cursor.execute(answers)
             cursor.execute(officers)
+            cursor.execute(answers)
             return
         ids = ", ".join(["%s"] * len(unit_ids))
+        cursor.execute(f"{officers} AND r.unit_id IN ({ids})", list(unit_ids))
         # Two statements rather than one OR, so each reads along its own index:
         # answers now under these units, and answers still copying one of them.
         cursor.execute(f"{answers} AND r.unit_id IN ({ids})", list(unit_ids))
         cursor.execute(f"{answers} AND a.unit_id IN ({ids})", list(unit_ids))
-        cursor.execute(f"{officers} AND r.unit_id IN ({ids})", list(unit_ids))
 
 
 # Each province tally and the unit tally it sums: its key columns and its count columns.

@@ -57,11 +57,12 @@ def snapshot() -> tuple[set, ...]:
 
 
 def copies_differing() -> int:
-    """Answers whose copy of their response's unit, day, channel or procedure is not the response's."""
+    """Answers whose copy of their response's unit, day, channel, procedure or civil servant is not the response's."""
     return (
         Answer.objects.exclude(unit_id=F("response__unit_id"))
         .union(Answer.objects.exclude(answered_on=F("response__answered_on")))
         .union(Answer.objects.exclude(channel=F("response__channel")))
+        .union(Answer.objects.exclude(officer=F("response__officer")))
         .union(Answer.objects.filter(procedure__isnull=False).exclude(procedure_id=F("response__procedure_id")))
         .union(Answer.objects.filter(procedure__isnull=True, response__procedure__isnull=False))
         .count()
@@ -160,10 +161,11 @@ def test_a_rebuild_first_sets_right_the_answers_copies_of_a_response_changed_beh
     # Changed straight in the database: a ballot moved to another unit and month, a civil servant lost.
     Response.objects.filter(pk=moved.pk).update(unit=world.commune_b, answered_on=datetime.date(2025, 3, 2))
     Response.objects.filter(survey=survey).update(officer="")
-    assert copies_differing() == 2
+    assert copies_differing() == 3
     tallies_rebuild([world.commune_b])
     assert copies_differing() == 0
     assert Response.objects.get(survey=survey).officer == "Trần Thị Bình"
+    assert Answer.objects.get(response__survey=survey).officer == "Trần Thị Bình"
     assert set(Answer.objects.filter(response=moved).values_list("unit_id", "answered_on")) == {
         (world.commune_b.pk, datetime.date(2025, 3, 2))
     }

@@ -81,7 +81,7 @@ class Command(BaseCommand):
             for username, _, code, role in DEMO_ACCOUNTS:
                 where = f"{units[code].name} ({code})" if code else "toàn quốc"
                 label = "Quản trị hệ thống" if role == "superuser" else Membership.Role(role).label
-                self.stdout.write(f"  {username:<22} {label:<20} {where}")
+                self.stdout.write(f"  {username:<22} {label:<26} {where}")
         ballots = demo_ballots_seed()
         self.stdout.write(
             f"seed_demo: {len(DEMO_ACCOUNTS)} demo accounts ({created} created), password {DEMO_PASSWORD}; "

@@ -19,15 +19,25 @@ APT_NEEDED := $(strip \
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENDOR := static/vendor
 
-.PHONY: run test ci lint format migrations-check messages install system-deps assets clean samples
+.PHONY: run serve test ci lint format migrations-check messages install system-deps assets clean samples
 
+# Settings are off-by-default production ones (sipas/settings.py); the developer's targets turn
+# DEBUG on unless the environment says otherwise. `make serve` takes its settings from a file.
+run test install messages lint migrations-check samples: export DEBUG ?= true
+
+# `make run` also writes .env (DEBUG=true) once, so that manage.py commands work in any new shell.
 run: install
+	test -f .env || printf '# Development settings (make run). Production: deploy/sipas.env.example\nDEBUG=true\n' > .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_units
 	$(PY) manage.py load_forms
 	$(PY) manage.py load_procedures
 	$(PY) manage.py seed_demo --verbosity 2
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Production on this machine: settings from SIPAS_ENV_FILE (default .env.production), see docs/deploy.md.
+serve: install
+	deploy/serve.sh
 
 test: install lint migrations-check
 	$(BIN)/pytest

@@ -8,7 +8,40 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def env_file_load(path) -> None:
+    """Read NAME=VALUE lines (blank lines and # comments skipped) into the environment.
+
+    Variables already in the environment win, so one command can still override the file.
+    A missing file is no error: a deployment may set everything in the environment instead.
+    """
+    try:
+        with open(path, encoding="utf-8") as file:
+            lines = file.read().splitlines()
+    except FileNotFoundError:
+        return
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            raise ImproperlyConfigured(f"{path}, line {number}: write NAME=VALUE, not {line!r}")
+        os.environ.setdefault(name.strip(), value.strip().strip("'\""))
+
+
 def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_secret(name: str, default: str) -> str:
+    """NAME's value, or the contents of the file NAME_FILE names (secrets kept out of the environment)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as file:
+                return file.read().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {path} ({error.strerror})") from None
     return os.environ.get(name, default)
 
 
@@ -46,7 +79,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def env_database(name: str, default_sqlite_path: str) -> dict:
     """Read a database URL: postgres://… or sqlite:///ABSOLUTE/PATH."""
-    raw = os.environ.get(name, "").strip()
+    raw = env_secret(name, "").strip()
     if not raw:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite_path}
     scheme = raw.split(":", 1)[0]

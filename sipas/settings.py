@@ -1,19 +1,26 @@
 """Settings for sipas: every deploy-time value comes from the environment."""
 
+import os
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from sipas.env import env_bool, env_database, env_int, env_list, env_str
+from sipas.env import env_bool, env_database, env_file_load, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret" if DEBUG else "")
+# Settings come from the environment, else from this file (`make run` writes one with DEBUG=true
+# for development; production points SIPAS_ENV_FILE at e.g. /etc/sipas/sipas.env, see deploy/).
+env_file_load(os.environ.get("SIPAS_ENV_FILE") or BASE_DIR / ".env")
+
+# Off unless turned on: a server started without settings is never a debugging server.
+DEBUG = env_bool("DEBUG", False)
+# Every *_FILE variant (SECRET_KEY_FILE, DATABASE_URL_FILE, …) reads the value from a file instead.
+SECRET_KEY = env_secret("SECRET_KEY", "dev-only-not-secret" if DEBUG else "")
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -44,6 +51,11 @@ MIDDLEWARE = [
     # Last, so it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
+
+if not DEBUG:
+    # Static files from the app server itself, compressed and cached for good under hashed names
+    # (in development runserver serves them as they are).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "sipas.urls"
 WSGI_APPLICATION = "sipas.wsgi.application"
@@ -101,17 +113,40 @@ FORMAT_MODULE_PATH = ["sipas.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production `collectstatic` writes hashed, compressed copies that pages link to;
+    # in development files are served as they are.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# HTTPS only in production: secure cookies, redirect to https, HSTS for a year (preload included,
+# which `check --deploy` asks for; SECURE_HSTS_PRELOAD=false leaves a domain off browsers' lists).
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The health check answers on plain HTTP too, for a load balancer or monitor on the local network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, low=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Behind a proxy that ends TLS, the header it sets on HTTPS requests, e.g. X-Forwarded-Proto
+# (it must overwrite, never pass on, a client's own header of that name: see deploy/nginx-sipas.conf).
+_proxy_header = env_str("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
 
 # Shared counters for throttling. Several server processes need REDIS_URL to share them;
 # the embedded default keeps them in each process.
-REDIS_URL = env_str("REDIS_URL", "")
+REDIS_URL = env_secret("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -121,7 +156,7 @@ else:
 # (e.g. https://sipas.example.gov.vn). Empty: the host each request came to.
 SITE_URL = env_str("SITE_URL", "")
 # Survey links and kiosk keys are keyed hashes of this; rotating it invalidates open links.
-SIPAS_TOKEN_KEY = env_str("SIPAS_TOKEN_KEY", SECRET_KEY)
+SIPAS_TOKEN_KEY = env_secret("SIPAS_TOKEN_KEY", SECRET_KEY)
 # How long an issued survey's link takes answers, unless the unit sets its own.
 SIPAS_SURVEY_EXPIRY_DAYS = env_int("SIPAS_SURVEY_EXPIRY_DAYS", 7, low=1, high=90)
 # Citizens' contact details are deleted this long after they were left (see purge_contacts).

@@ -19,7 +19,9 @@ SECRET = "k7Vq2xN9pL4mR8tW1zY6bH3jF5dS0aQeUcXiOgEnKvMrTyPl-test-only-0123"  # 50
 
 def production_env(tmp_path, **extra) -> dict:
     """Only what docs/deploy.md says is required: DEBUG off, a secret key and the host name."""
-    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "DATABASE_URL", "REDIS_URL"}}
+    # Not what the test run itself set: the browser tests allow async-unsafe calls, which a deployment never does.
+    ours = {"DEBUG", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in ours}
     env.update(
         DEBUG="false",
         SECRET_KEY=SECRET,

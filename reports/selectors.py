@@ -90,9 +90,7 @@ def results_for(*, user, unit: Unit, period: Period, subtree: bool, slice: Slice
         subtree=subtree,
         writes_reports=may(user, "reports.write", unit),
         figures=found,
-        trend=[
-            (month, index, before) for (month, index), (_, before) in zip(trend[TREND_MONTHS:], trend, strict=False)
-        ],
+        trend=_beside_year_before(trend),
         comments=comments_for(
             scope=scope, period=period, slice=slice, with_contacts=may(user, "results.contacts", unit)
         ),

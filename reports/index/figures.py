@@ -235,17 +235,20 @@ def _comparisons_of(scopes: dict, period: Period, slice: Slice, tallies: bool) -
     """The period before: each scope's responses, index and factors only (no coverage, no interval, no questions)."""
     grouped = _counts_of(scopes, period, slice, tallies, pairs=False)
     metadata = question_metadata({question_id for found in grouped.values() for question_id in found.cells})
-    found = {}
-    for key, counted in grouped.items():
-        by_factor = arithmetic.factor_indices(rated_questions(counted.cells, metadata))
-        found[key] = Comparison(
-            period=period,
-            responses=counted.total,
-            index=arithmetic.sipas_index(by_factor),
-            change=None,
-            factors={code: index for code, (index, _count) in by_factor.items()},
-        )
-    return found
+    return {key: comparison_of(counted, metadata, period) for key, counted in grouped.items()}
+
+
+def comparison_of(counted: Counts, metadata: list[Question], period: Period, *, now: float | None = None) -> Comparison:
+    """An earlier period's responses, index and factors, and the change to `now` (the index of the period shown)."""
+    by_factor = arithmetic.factor_indices(rated_questions(counted.cells, metadata))
+    index = arithmetic.sipas_index(by_factor)
+    return Comparison(
+        period=period,
+        responses=counted.total,
+        index=index,
+        change=now - index if now is not None and index is not None else None,
+        factors={code: value for code, (value, _count) in by_factor.items()},
+    )
 
 
 def _figures_of(scopes: dict, period: Period, slice: Slice, tallies: bool, detail: bool = True) -> dict:

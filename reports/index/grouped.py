@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from reports.index import arithmetic
 from reports.index.counting import Counts, counts_by, uses_tallies
 from reports.index.figures import (
-    Comparison,
     Figures,
     build_figures,
+    comparison_of,
     coverages_of,
     figures,
     plans_of,
@@ -79,16 +79,7 @@ def figures_and_trend(
         plan=plans.get(None),
         source="tallies" if uses_tallies(period=period, slice=slice) else "answers",
     )
-    earlier = summed(before)
-    by_factor = arithmetic.factor_indices(rated_questions(earlier.cells, metadata))
-    index = arithmetic.sipas_index(by_factor)
-    result.previous = Comparison(
-        period=before,
-        responses=earlier.total,
-        index=index,
-        change=result.index - index if result.index is not None and index is not None else None,
-        factors={code: value for code, (value, _count) in by_factor.items()},
-    )
+    result.previous = comparison_of(summed(before), metadata, before, now=result.index)
     trend = []
     for month in months:
         counted = monthly.get(month.start)

@@ -1,9 +1,10 @@
 """What a figure counts: whose responses (a Scope) and which of them (a Slice)."""
 
+import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 
-from surveys.models import FormTemplate, Procedure, ProcedureField, Unit, subtree_q
+from surveys.models import FormTemplate, Procedure, ProcedureField, Unit, province_path, subtree_q
 from surveys.scoping import paths_merged_into
 
 
@@ -72,8 +73,8 @@ class Scope:
                 added = with_subtrees(set().union(*(predecessors[pk] for pk in added)) - members) - members
                 members |= added
             # A province (a top-level unit) in a subtree scope comes with its whole subtree.
-            whole = {pk: rows[pk] for pk in members if rows[pk].count("/") == 2} if subtree else {}
-            others = [pk for pk in members if "/" + rows[pk].split("/")[1] + "/" not in whole.values()]
+            whole = {pk: rows[pk] for pk in members if province_path(rows[pk]) == rows[pk]} if subtree else {}
+            others = [pk for pk in members if province_path(rows[pk]) not in whole.values()]
             scopes[unit.pk] = cls(
                 unit_ids=tuple(sorted(members)),
                 root=unit,
@@ -90,13 +91,7 @@ class Scope:
 
 def _common_ancestor(paths: list[str]) -> str:
     """The longest path above (or at) every one of `paths`: "/01/" for the communes of Hà Nội, "/" for provinces."""
-    parts = [path.strip("/").split("/") for path in paths]
-    shared = []
-    for level in zip(*parts, strict=False):
-        if len(set(level)) > 1:
-            break
-        shared.append(level[0])
-    return "/" + "".join(f"{part}/" for part in shared)
+    return posixpath.commonpath(paths).rstrip("/") + "/"
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from surveys.models.units import (
     PathField,
     Unit,
     UnitQuerySet,
+    province_path,
     subtree_q,
 )
 
@@ -76,5 +77,6 @@ __all__ = [
     "PathField",
     "Unit",
     "UnitQuerySet",
+    "province_path",
     "subtree_q",
 ]

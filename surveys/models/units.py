@@ -61,6 +61,11 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(search_name__contains=needle).annotate(match_rank=rank)
 
 
+def province_path(path: str) -> str:
+    """The path of the province (top-level unit) a path lies under: "/01/" for "/01/00004/"."""
+    return "/" + path.split("/")[1] + "/"
+
+
 def subtree_q(*paths: str) -> Q:
     """Q for the subtrees rooted at the given paths: one range per root."""
     q = Q(pk__in=[])

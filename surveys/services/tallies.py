@@ -35,6 +35,7 @@ from surveys.models import (
     Response,
     ResponseTally,
     Unit,
+    province_path,
 )
 
 # (question_id, value or None) for each stored answer of a response; None is a written-only answer.
@@ -125,7 +126,7 @@ def dossier_months_count(*, unit_id: int, months) -> None:
 def provinces_of(unit_ids) -> dict[int, int]:
     """unit id → the id of its province: the top of its subtree (a province is its own)."""
     paths = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "path"))
-    tops = {pk: "/" + path.split("/")[1] + "/" for pk, path in paths.items()}
+    tops = {pk: province_path(path) for pk, path in paths.items()}
     found = dict(Unit.objects.filter(path__in=set(tops.values())).values_list("path", "pk"))
     return {pk: found[top] for pk, top in tops.items()}
 

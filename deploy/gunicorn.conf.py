@@ -2,6 +2,15 @@
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from sipas.env import env_file_load  # noqa: E402  (after the project is on the path)
+
+# The same settings file Django reads, so that SIPAS_BIND and WEB_WORKERS may live there too.
+env_file_load(os.environ.get("SIPAS_ENV_FILE") or ROOT / ".env")
 
 bind = os.environ.get("SIPAS_BIND", "127.0.0.1:8000")
 # Pages are CPU-bound Python plus database waits: two processes per core, one spare.

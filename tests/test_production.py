@@ -99,8 +99,10 @@ def fetch(url: str, headers: dict | None = None):
 def gunicorn(tmp_path):
     """gunicorn with deploy/gunicorn.conf.py and DEBUG off, after migrate and collectstatic, as `make serve` does."""
     port = free_port()
+    # gunicorn's own settings come from the settings file, as Django's may.
+    (tmp_path / "sipas.env").write_text(f"SIPAS_BIND=127.0.0.1:{port}\nWEB_WORKERS=2\n")
     env = production_env(
-        tmp_path, SIPAS_BIND=f"127.0.0.1:{port}", WEB_WORKERS="2", SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto"
+        tmp_path, SIPAS_ENV_FILE=str(tmp_path / "sipas.env"), SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto"
     )
     for args in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
         done = manage(env, *args)

@@ -66,7 +66,10 @@
     const queue = pending();
     const earlier = waiting(target);
     const id = earlier ? idOf(earlier) : uuid4();
-    const payload = Object.assign({}, target, { client_id: id, device: device(), answers: answers });
+    // The moment of "Gửi" by this device's clock: an answer sent after midnight from the queue
+    // still counts for the day it was given (the server believes it only when plausible).
+    const answeredAt = earlier ? earlier.payload.answered_at : new Date().toISOString();
+    const payload = Object.assign({}, target, { client_id: id, device: device(), answers: answers, answered_at: answeredAt });
     const entry = { payload: payload, draft: draft || "", queued: Date.now(), tries: 0, next: 0 };
     store(QUEUE, queue.filter(function (other) { return idOf(other) !== id; }).concat([entry]));
     own = id;

@@ -66,6 +66,9 @@ class Response(models.Model):
         related_name="+",
     )
     created = models.DateTimeField(_("thời điểm ghi nhận"), auto_now_add=True)
+    # When the citizen pressed "Gửi" by the device's clock, kept when plausible: an answer sent
+    # from a tablet's offline queue after midnight still belongs to the day it was given.
+    answered_at = models.DateTimeField(_("thời điểm trả lời (theo thiết bị)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("phiếu trả lời")

@@ -279,6 +279,7 @@ def response_submit(
     survey: IssuedSurvey | None = None,
     origin: str = "",
     device: str = "",
+    answered_at: datetime.datetime | None = None,
 ) -> tuple[Response, bool]:
     """Store one response exactly once: the same client_id again returns the first one, unchanged.
 
@@ -297,6 +298,7 @@ def response_submit(
             response.officer = survey.dossier.officer if survey else ""
             response.origin = origin
             response.device = device
+            response.answered_at = answered_at
             response.save()
             ballot_write(response, ballot)
             tally_response(response, answer_keys(ballot.answers))

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from surveys.models import Unit
-from surveys.services.answering import SubmissionRefused, rating_submit, survey_answer
+from surveys.services.answering import SubmissionRefused, rating_submit, submission_resent, survey_answer
 from surveys.services.api_keys import api_key_check
 from surveys.services.dossiers import DossierInvalid, dossier_parse, dossier_register
 from surveys.services.issuing import NoSurveyForm, survey_issue, survey_link
@@ -76,44 +76,60 @@ def device_of(request, body: dict[str, Any] | None = None) -> str:
 @csrf_exempt
 @require_POST
 def responses(request):
-    """Store a citizen's answers: `token` for an issued survey, or `unit` for the unit's public page."""
+    """Store a citizen's answers: `token` for an issued survey, or `unit` for the unit's public page.
+
+    A resend of what is already stored answers 200 before any throttle counts it, so a device
+    whose reply was lost always learns it may forget the answer.
+    """
     origin = fingerprint(client_address(request))
     kiosk = kiosk_for_key(request.COOKIES.get(KIOSK_COOKIE, ""))
-    # A paired tablet sends a whole office's answers (a backlog after an outage too): count it by itself.
-    scope, sender = ("kiosk", str(kiosk.pk)) if kiosk is not None else ("address", origin)
-    if not throttle_allow(scope, sender):
-        return _throttled(scope)
     try:
         body = _json_body(request)
         client_id = _client_id(body.get("client_id"))
         answers = body.get("answers")
         if not isinstance(answers, dict):
             raise BadRequest(_("Thiếu “answers”: một đối tượng mã câu hỏi → câu trả lời."))
+        token, unit = _target(body)
     except BadRequest as error:
         return _error(400, "bad_request", str(error))
-    token, unit_code = body.get("token"), body.get("unit")
-    device = device_of(request, body)
+    except Unit.DoesNotExist:
+        return _error(404, "not_found", _("Không có đơn vị mã %(code)s.") % {"code": str(body.get("unit"))[:20]})
+    if submission_resent(client_id=client_id, token=token, unit=unit) is not None:
+        return _stored(created=False)
+    # A paired tablet sends a whole office's answers (a backlog after an outage too): count it by itself.
+    scope, sender = ("kiosk", str(kiosk.pk)) if kiosk is not None else ("address", origin)
+    if not throttle_allow(scope, sender):
+        return _throttled(scope)
+    if token and not throttle_allow("token", token[:64]):
+        return _throttled("token")
+    if unit is not None and not throttle_allow("rating", f"{origin}:{unit.pk}"):
+        return _throttled("rating")
+    sender_of = {"origin": origin, "device": device_of(request, body), "device_clock": body.get("answered_at")}
     try:
-        if isinstance(token, str) and token:
-            if not throttle_allow("token", token[:64]):
-                return _throttled("token")
-            response, created = survey_answer(
-                token=token, client_id=client_id, raw=answers, origin=origin, device=device
-            )
-        elif isinstance(unit_code, str) and unit_code:
-            unit = Unit.objects.filter(code=unit_code).first()
-            if unit is None:
-                return _error(404, "not_found", _("Không có đơn vị mã %(code)s.") % {"code": unit_code[:20]})
-            if not throttle_allow("rating", f"{origin}:{unit.pk}"):
-                return _throttled("rating")
-            response, created = rating_submit(unit=unit, client_id=client_id, raw=answers, origin=origin, device=device)
+        if token:
+            response, created = survey_answer(token=token, client_id=client_id, raw=answers, **sender_of)
         else:
-            message = _("Thiếu “token” của phiếu (hoặc “unit” khi đánh giá trên trang công khai).")
-            return _error(400, "bad_request", message)
+            response, created = rating_submit(unit=unit, client_id=client_id, raw=answers, **sender_of)
     except SubmissionRefused as refused:
         return _error(refused.status, refused.code, refused.message)
     except BallotInvalid as invalid:
         return _error(400, "invalid", _("Có câu trả lời chưa hợp lệ."), errors=invalid.errors)
+    return _stored(created=created)
+
+
+def _target(body: dict[str, Any]) -> tuple[str, Unit | None]:
+    """What the answers are for: a link's token, or the unit of a public page (Unit.DoesNotExist if unknown)."""
+    token, unit_code = body.get("token"), body.get("unit")
+    if isinstance(token, str) and token:
+        return token, None
+    if isinstance(unit_code, str) and unit_code:
+        if len(unit_code) > 20 or "\x00" in unit_code:  # no such code; PostgreSQL refuses NUL in a query
+            raise Unit.DoesNotExist
+        return "", Unit.objects.get(code=unit_code)
+    raise BadRequest(_("Thiếu “token” của phiếu (hoặc “unit” khi đánh giá trên trang công khai)."))
+
+
+def _stored(*, created: bool) -> JsonResponse:
     if created:
         return _json({"status": "stored", "message": _("Cảm ơn ông/bà đã đánh giá.")}, status=201)
     return _json({"status": "duplicate", "message": _("Câu trả lời này đã được ghi nhận trước đó.")})

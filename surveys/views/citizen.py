@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from surveys.models import FormVersion, IssuedSurvey, Question, Unit
+from surveys.models import FormVersion, IssuedSurvey, Question, Response, Unit
 from surveys.services import answering
 from surveys.services.issuing import NoSurveyForm, survey_for_token, survey_form_for
 from surveys.services.kiosks import kiosk_for_key
@@ -212,12 +212,21 @@ def _submit(request, context: dict[str, Any], store) -> HttpResponse:
     return _page(request, "surveys/citizen_done.html", {"unit": context["unit"]})
 
 
+def _resent(request, **target) -> Response | None:
+    """The response this very form already stored (its reply was lost): thanked again, never throttled."""
+    client_id = _client_id(request.POST.get("client_id"))
+    return answering.submission_resent(client_id=client_id, **target) if client_id else None
+
+
 @require_http_methods(["GET", "POST"])
 def survey_answer(request, token):
     """The one-time link of an issued survey: the form, or why it no longer takes an answer."""
     origin = fingerprint(client_address(request))
     refused_scope = None
     if request.method == "POST":
+        resent = _resent(request, token=token)
+        if resent is not None:
+            return _page(request, "surveys/citizen_done.html", {"unit": resent.unit})
         # Counted before the lookup, so guessing links costs attempts too.
         refused_scope = _throttle_refused(("address", origin), ("token", token[:64]))
         survey = survey_for_token(token)
@@ -279,6 +288,8 @@ def rating(request, code):
     )
     if request.method == "GET":
         return _page(request, context["template"], context)
+    if _resent(request, unit=unit) is not None:
+        return _page(request, "surveys/citizen_done.html", {"unit": unit})
     origin = fingerprint(client_address(request))
     refused_scope = _throttle_refused(("address", origin), ("rating", f"{origin}:{unit.pk}"))
     if refused_scope:

@@ -37,6 +37,32 @@ def test_logins_are_throttled_per_account_and_address(world, client):
     assert login_attempt(client, "motcua.a", PASSWORD, address="10.0.0.8").status_code == 302
 
 
+def test_five_wrong_passwords_are_each_told_and_the_sixth_try_waits_with_retry_after(world, client):
+    wrong = [login_attempt(client, "motcua.a", "sai-mat-khau") for _ in range(5)]
+    sixth = login_attempt(client, "motcua.a", PASSWORD)
+
+    assert [reply.status_code for reply in wrong] == [200] * 5
+    assert all("Tên đăng nhập hoặc mật khẩu không đúng." in reply.content.decode() for reply in wrong)
+    assert sixth.status_code == 429
+    assert sixth["Retry-After"] == "900"
+    assert "thử lại sau 15 phút" in sixth.content.decode()
+
+
+def test_behind_a_proxy_the_lockout_counts_the_sender_not_the_proxy(world, client, settings):
+    settings.SIPAS_PROXY_HOPS = 1
+
+    def through_proxy(sender, password):
+        data = {"username": "motcua.a", "password": password}
+        return client.post("/dang-nhap/", data, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=sender)
+
+    for _ in range(5):
+        through_proxy("203.0.113.7", "sai-mat-khau")
+
+    assert through_proxy("203.0.113.7", PASSWORD).status_code == 429
+    # A colleague behind the same proxy still logs in to the same account.
+    assert through_proxy("203.0.113.8", PASSWORD).status_code == 302
+
+
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
     response = client.get("/")
     assert response.status_code == 302 and response.url.startswith("/dang-nhap/")

@@ -24,6 +24,7 @@ TREND_MONTHS = 12
 
 @dataclass(frozen=True)
 class Contact:
+    response_id: int  # where the head erases it on the citizen's request
     name: str
     address: str
     phone: str
@@ -171,4 +172,4 @@ def _contact(response) -> Contact | None:
     contact = getattr(response, "contact", None)
     if contact is None:
         return None
-    return Contact(name=contact.name, address=contact.address, phone=contact.phone)
+    return Contact(response_id=response.pk, name=contact.name, address=contact.address, phone=contact.phone)

@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Results and reports.
     "results.view": READERS,
     "results.contacts": HEAD_ONLY,  # citizens' names, addresses, phone numbers (Nghị định 13/2023)
+    "contacts.erase": HEAD_ONLY,  # one citizen's contact details, on their request, audited
     "results.officers": HEAD_ONLY,  # the index per civil servant feeds staff evaluation
     "compare.view": READERS,  # compare, rank and drill down a subtree (for a head, one with units under it)
     "compare.national": frozenset({NATIONAL}),  # the provinces of the whole country side by side
@@ -55,6 +56,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "counters.manage": HEAD_ONLY,  # add counters, pair and revoke their tablets
     "settings.edit": HEAD_OR_ADMIN,  # the form citizens answer, link lifetime, public rating page
     "api_keys.manage": HEAD_OR_ADMIN,
+    # Heads staff their own counter, administrators their subtree (surveys.scoping.roles_grantable_by).
+    "accounts.manage": HEAD_OR_ADMIN,
     "catalogue.import": HEAD_OR_ADMIN,  # a province's own procedure list, for those reaching the province
     # The Django admin shows every unit of the country: system administrators alone.
     "system.admin": frozenset(),
@@ -62,7 +65,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # Who may grant which role in which unit is not here: see surveys.scoping.roles_grantable_by.
 
 # Personal data: not even a system administrator holds these without a head's membership.
-PERSONAL = frozenset({"results.contacts", "results.officers", "signals.officers"})
+PERSONAL = frozenset({"results.contacts", "contacts.erase", "results.officers", "signals.officers"})
 
 
 def roles_with(perm: str) -> frozenset[str]:

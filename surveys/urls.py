@@ -8,6 +8,7 @@ from surveys.views import (
     batches,
     catalogue,
     citizen,
+    contacts,
     dossiers,
     form_editor,
     imports,
@@ -74,6 +75,8 @@ urlpatterns = [
     path("cai-dat-khao-sat/", survey_settings.settings_edit, name="survey_settings"),
     path("khoa-api/", api_keys.api_key_list, name="api_key_list"),
     path("khoa-api/<int:pk>/thu-hoi/", api_keys.api_key_revoke, name="api_key_revoke"),
+    path("lien-he/", contacts.contact_list, name="contact_list"),
+    path("lien-he/<int:response_id>/xoa/", contacts.contact_erase_confirm, name="contact_erase"),
     path("tin-hieu/", integrity.signals, name="integrity_signals"),
     path("tin-hieu/<int:pk>/da-xem/", integrity.alert_seen, name="alert_seen"),
     # JSON API, documented in the README.

@@ -18,3 +18,17 @@ def contacts_purge(*, now: datetime.datetime | None = None) -> int:
         if deleted:
             log_action(actor=None, action="surveys.contacts.purged", data={"count": deleted})
     return deleted
+
+
+def contact_erase(*, actor, contact: ResponseContact, reason: str) -> None:
+    """Erase one citizen's contact details at their request (Nghị định 13/2023, right to deletion).
+
+    The answers stay: they were given anonymously apart from these details. The audit log
+    records who erased which response's details and why, never the details themselves.
+    """
+    response = contact.response
+    with transaction.atomic():
+        contact.delete()
+        log_action(
+            actor=actor, action="surveys.contact.erased", unit=response.unit, target=response, data={"reason": reason}
+        )

@@ -9,13 +9,14 @@ from django.views.decorators.http import require_POST
 
 from surveys import selectors
 from surveys.forms.accounts import AccountCreateForm
-from surveys.scoping import revocable_memberships, units_managed_by
+from surveys.permissions import holds
+from surveys.scoping import revocable_memberships
 from surveys.services import accounts
 
 
 @login_required
 def account_list(request):
-    if not units_managed_by(request.user).exists():
+    if not holds(request.user, "accounts.manage"):
         raise Http404
     memberships = selectors.memberships_managed_by(user=request.user)
     revocable = revocable_memberships(request.user, memberships)
@@ -24,7 +25,7 @@ def account_list(request):
 
 @login_required
 def account_create(request):
-    if not units_managed_by(request.user).exists():
+    if not holds(request.user, "accounts.manage"):
         raise Http404
     form = AccountCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():

@@ -113,16 +113,17 @@ def procedures_import(
     if not filename.lower().endswith(".xlsx"):
         raise CatalogueInvalid([RowProblem(0, "", _("Chỉ nhận tệp Excel có đuôi .xlsx."))])
     try:
-        header, data = xlsx.read_rows(file, max_bytes=max_bytes or xlsx.MAX_BYTES)
-        positions, problems = _read_header(header)
-        if problems:
-            raise CatalogueInvalid(problems)
-        raw = [(number, {key: _cell(row, index) for key, index in positions.items()}) for number, row in data]
+        with xlsx.open_sheet(file, max_bytes=max_bytes) as sheet:
+            raw, problems = _read_sheet(sheet)
     except xlsx.XlsxError as error:
         raise CatalogueInvalid([RowProblem(0, "", str(error))]) from error
+    if problems:
+        raise CatalogueInvalid(problems)
     if not raw:
         raise CatalogueInvalid([RowProblem(0, "", _("Tệp chỉ có dòng tiêu đề, chưa có thủ tục nào."))])
     rows, problems = _check_rows(raw)
+    if len(problems) > xlsx.MAX_PROBLEMS:
+        problems[xlsx.MAX_PROBLEMS :] = [RowProblem(0, "", xlsx.stopped_at(problems[xlsx.MAX_PROBLEMS].row))]
     if problems:
         raise CatalogueInvalid(problems)
     result = _write(rows, province=province)
@@ -187,8 +188,27 @@ def _read_header(header: list[str]) -> tuple[dict[str, int], list[RowProblem]]:
     return positions, problems
 
 
-def _cell(row: tuple[Any, ...], index: int) -> Any:
-    return row[index] if index < len(row) else None
+def _read_sheet(sheet: xlsx.Sheet) -> tuple[list[tuple[int, dict[str, Any]]], list[RowProblem]]:
+    """The known columns' cells of every row, and the problems of the header and of the cells the reader refused.
+
+    Other columns are ignored, a formula in them too: a list often numbers its rows with =ROW()-1.
+    """
+    positions, problems = _read_header(sheet.header)
+    if problems:
+        return [], problems
+    used = {sheet.header[index] for index in positions.values()}
+    raw = []
+    for row in sheet.rows():
+        if len(problems) >= xlsx.MAX_PROBLEMS:
+            problems.append(RowProblem(0, "", xlsx.stopped_at(row.number)))
+            break
+        refused = [RowProblem(p.row, p.column, p.message) for p in row.problems if p.column in used]
+        if refused:
+            problems += refused
+        else:
+            raw.append((row.number, {key: row.cells[index] for key, index in positions.items()}))
+    problems[:0] = [RowProblem(problem.row, problem.column, problem.message) for problem in sheet.problems]
+    return raw, problems
 
 
 def _check_rows(raw: Iterable[tuple[int, Mapping[str, Any]]]) -> tuple[list[ProcedureRow], list[RowProblem]]:
@@ -197,7 +217,7 @@ def _check_rows(raw: Iterable[tuple[int, Mapping[str, Any]]]) -> tuple[list[Proc
     problems: list[RowProblem] = []
     seen: dict[tuple[str, str], int] = {}
     for number, cells in raw:
-        found = [RowProblem(number, COLUMNS[key], message) for key, message in _row_problems(cells)]
+        found = [RowProblem(number, COLUMNS[key], xlsx.shortened(message)) for key, message in _row_problems(cells)]
         values = {key: _text(cells.get(key)) for key in COLUMNS}
         level = _LEVELS.get(fold(values["level"]))
         if values["name"] and level:

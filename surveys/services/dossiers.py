@@ -7,6 +7,7 @@ from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
 from surveys.audit import log_action
 from surveys.dates import parse_day
@@ -14,7 +15,7 @@ from surveys.models import Dossier, Procedure, ResolvedCount, Unit
 from surveys.services.responses import clean_text
 from surveys.services.tallies import dossier_months_count
 from surveys.text import fold
-from surveys.xlsx import XlsxError, read_rows
+from surveys.xlsx import MAX_PROBLEMS, CellProblem, Sheet, XlsxError, open_sheet, shortened, stopped_at
 
 # The fields of a dossier as the API and the import file name them, in the file's column order.
 FIELDS = ("dossier_code", "procedure", "received", "resolved", "on_time", "officer")
@@ -161,47 +162,10 @@ class DossiersImportError(ValueError):
 def dossiers_import(*, actor, unit: Unit, file: IO[bytes]) -> DossierImportResult:
     """Store every dossier of the file, or none. Codes already registered are left as they are."""
     try:
-        header, rows = read_rows(file)
+        with open_sheet(file) as sheet:
+            parsed, seen = _checked_dossiers(unit, sheet)
     except XlsxError as error:
         raise DossiersImportError([str(error)]) from error
-    columns = {index: IMPORT_HEADERS.get(name) for index, name in enumerate(header)}
-    missing = [name for name, field in IMPORT_HEADERS.items() if field not in columns.values() and field != "officer"]
-    problems = [
-        _("Thiếu cột “%(column)s”. Dòng đầu phải có: %(headers)s.")
-        % {"column": name, "headers": ", ".join(IMPORT_HEADERS)}
-        for name in missing
-    ]
-    problems += [
-        _("Cột “%(column)s” không có trong mẫu.") % {"column": name}
-        for index, name in enumerate(header)
-        if name and columns[index] is None
-    ]
-    if problems:
-        raise DossiersImportError(problems)
-    labels = {field: name for name, field in IMPORT_HEADERS.items()}
-    parsed: list[DossierData] = []
-    seen: dict[str, int] = {}
-    for number, cells in rows:
-        raw = {columns[index]: cell for index, cell in enumerate(cells) if columns.get(index)}
-        try:
-            data = dossier_parse(unit=unit, raw=raw)
-        except DossierInvalid as error:
-            problems += [
-                _("Dòng %(row)s, cột %(column)s: %(message)s") % {"row": number, "column": labels[field], "message": m}
-                for field, m in error.errors.items()
-            ]
-            continue
-        if data.code in seen:
-            problems.append(
-                _("Dòng %(row)s: mã hồ sơ %(code)s trùng với dòng %(first)s.")
-                % {"row": number, "code": data.code, "first": seen[data.code]}
-            )
-        seen[data.code] = number
-        parsed.append(data)
-    if problems:
-        raise DossiersImportError(problems)
-    if not parsed:
-        raise DossiersImportError([_("Tệp không có dòng hồ sơ nào.")])
     known = set(Dossier.objects.filter(unit=unit, code__in=seen).values_list("code", flat=True))
     fresh = [data for data in parsed if data.code not in known]
     with transaction.atomic():
@@ -218,6 +182,70 @@ def dossiers_import(*, actor, unit: Unit, file: IO[bytes]) -> DossierImportResul
             data={"created": len(fresh), "existing": len(known)},
         )
     return DossierImportResult(created=len(fresh), existing=len(known))
+
+
+def _checked_dossiers(unit: Unit, sheet: Sheet) -> tuple[list[DossierData], dict[str, int]]:
+    """Every dossier of the sheet and the row of each code, or DossiersImportError listing every problem."""
+    header = sheet.header
+    columns = {index: IMPORT_HEADERS.get(name) for index, name in enumerate(header)}
+    missing = [name for name, field in IMPORT_HEADERS.items() if field not in columns.values() and field != "officer"]
+    problems = [
+        _("Thiếu cột “%(column)s”. Dòng đầu phải có: %(headers)s.")
+        % {"column": name, "headers": ", ".join(IMPORT_HEADERS)}
+        for name in missing
+    ]
+    problems += [
+        _("Cột “%(column)s” không có trong mẫu.") % {"column": name}
+        for index, name in enumerate(header)
+        if name and columns[index] is None
+    ]
+    placed: dict[str, int] = {}
+    for index, field in columns.items():
+        if field in placed:
+            problems.append(
+                _("Cột “%(column)s” có hai lần (cột %(first)s và cột %(second)s); chỉ giữ một cột.")
+                % {"column": header[index], "first": _letter(placed[field]), "second": _letter(index)}
+            )
+        elif field:
+            placed[field] = index
+    if problems:
+        raise DossiersImportError(problems)
+    labels = {field: name for name, field in IMPORT_HEADERS.items()}
+    parsed: list[DossierData] = []
+    seen: dict[str, int] = {}
+    for row in sheet.rows():
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(stopped_at(row.number))
+            break
+        if row.problems:
+            problems += [str(problem) for problem in row.problems]
+            continue
+        raw = {field: row.cells[index] for field, index in placed.items()}
+        try:
+            data = dossier_parse(unit=unit, raw=raw)
+        except DossierInvalid as error:
+            problems += [
+                shortened(str(CellProblem(row.number, labels[field], message)))
+                for field, message in error.errors.items()
+            ]
+            continue
+        if data.code in seen:
+            problems.append(
+                _("Dòng %(row)s: mã hồ sơ %(code)s trùng với dòng %(first)s.")
+                % {"row": row.number, "code": data.code, "first": seen[data.code]}
+            )
+        seen[data.code] = row.number
+        parsed.append(data)
+    problems = [str(problem) for problem in sheet.problems] + problems
+    if problems:
+        raise DossiersImportError(problems)
+    if not parsed:
+        raise DossiersImportError([_("Tệp không có dòng hồ sơ nào.")])
+    return parsed, seen
+
+
+def _letter(index: int) -> str:
+    return get_column_letter(index + 1)
 
 
 def resolved_count_set(*, actor, unit: Unit, month: datetime.date, count: int) -> ResolvedCount:

@@ -2,7 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +14,7 @@ from surveys.dates import parse_day
 from surveys.models import Batch, FormTemplate, FormVersion, Question, Unit
 from surveys.services.responses import Ballot, BallotInvalid, BallotParser, responses_bulk_create
 from surveys.text import fold
-from surveys.xlsx import Rows, XlsxError, read_rows
+from surveys.xlsx import MAX_PROBLEMS, CellProblem, Row, Sheet, XlsxError, open_sheet, shortened, stopped_at
 
 DATE_HEADER = "Ngày"
 # Fills the form's procedure question whatever its printed code ("Thủ tục" on sipas-5, "1" on binh-phuoc).
@@ -55,10 +55,10 @@ def ballots_import(*, actor, unit: Unit, template: FormTemplate, file: IO[bytes]
         message = _("Đơn vị %(unit)s không dùng mẫu phiếu “%(form)s”.") % {"unit": unit.name, "form": template.code}
         raise BallotsImportError([message])
     try:
-        header, data = read_rows(file)
+        with open_sheet(file) as sheet:
+            rows = _checked_rows(sheet, BallotParser(version=version, unit=unit))
     except XlsxError as error:
         raise BallotsImportError([str(error)]) from error
-    rows = _checked_rows(header, data, BallotParser(version=version, unit=unit))
     with transaction.atomic():
         batch = Batch.objects.create(
             unit=unit, version=version, source_file=(filename or "tệp nhập")[:255], created_by=actor
@@ -74,50 +74,67 @@ def ballots_import(*, actor, unit: Unit, template: FormTemplate, file: IO[bytes]
     return ImportResult(batch=batch, count=count)
 
 
-def _checked_rows(header: list[str], data: Rows, parser: BallotParser) -> list[tuple[datetime.date, Ballot]]:
+def _checked_rows(sheet: Sheet, parser: BallotParser) -> list[tuple[datetime.date, Ballot]]:
     """Parse every row; keep the ballots only while no problem has turned up, then raise if one did."""
-    date_column, columns, header_problems = _columns(header, parser.questions)
+    date_column, columns, header_problems = _columns(sheet.header, parser.questions)
     problems: list[str] = []
-    unnamed = [index for index, name in enumerate(header) if not name]
-    unnamed_used: set[int] = set()
     rows: list[tuple[datetime.date, Ballot]] = []
     today = timezone.localdate()
     seen = 0
-    for number, cells in data:
+    for row in sheet.rows():
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(stopped_at(row.number))
+            break
         seen += 1
-        found: list[str] = []
-        answered_on = None
-        if date_column is not None:
-            try:
-                answered_on = parse_day(_cell(cells, date_column), today=today)
-            except ValueError as error:
-                found.append(_at(number, DATE_HEADER, str(error)))
-        unnamed_used.update(index for index in unnamed if not _blank(_cell(cells, index)))
-        try:
-            ballot = parser.parse({code: _cell(cells, index) for index, code in columns.items()})
-        except BallotInvalid as error:
-            names = {code: header[index] for index, code in columns.items()}
-            found.extend(_at(number, names[code], message) for code, message in error.errors.items())
-        else:
-            if _empty(ballot):
-                found.append(
-                    _("Dòng %(row)d: Phiếu không có câu trả lời nào; xóa dòng thừa hoặc nhập câu trả lời.")
-                    % {"row": number}
-                )
+        if row.problems:
+            # A cell the reader refused (a formula, an error value): the rest of the row can wait.
+            problems.extend(str(problem) for problem in row.problems)
+            continue
+        answered_on, ballot, found = _checked_row(
+            row, header=sheet.header, date_column=date_column, columns=columns, parser=parser, today=today
+        )
         problems.extend(found)
         if problems or header_problems:
             rows.clear()  # nothing will be written: stop holding ballots
-        elif answered_on is not None:
+        else:
             rows.append((answered_on, ballot))
-    header_problems.extend(
-        _at(1, get_column_letter(index + 1), _("Cột có dữ liệu nhưng không có tiêu đề."))
-        for index in sorted(unnamed_used)
-    )
+    header_problems.extend(str(problem) for problem in sheet.problems)
     if not seen:
         problems.append(_("Tệp không có phiếu nào: dưới dòng tiêu đề chưa có dòng dữ liệu."))
     if header_problems or problems:
         raise BallotsImportError(header_problems + problems)
     return rows
+
+
+def _checked_row(
+    row: Row,
+    *,
+    header: list[str],
+    date_column: int | None,
+    columns: dict[int, str],
+    parser: BallotParser,
+    today: datetime.date,
+) -> tuple[datetime.date | None, Ballot | None, list[str]]:
+    """The day and the ballot of one row, and its problems."""
+    found: list[str] = []
+    answered_on = ballot = None
+    if date_column is not None:
+        try:
+            answered_on = parse_day(row.cells[date_column], today=today)
+        except ValueError as error:
+            found.append(_at(row.number, DATE_HEADER, str(error)))
+    try:
+        ballot = parser.parse({code: row.cells[index] for index, code in columns.items()})
+    except BallotInvalid as error:
+        names = {code: header[index] for index, code in columns.items()}
+        found.extend(_at(row.number, names[code], message) for code, message in error.errors.items())
+    else:
+        if _empty(ballot):
+            found.append(
+                _("Dòng %(row)d: Phiếu không có câu trả lời nào; xóa dòng thừa hoặc nhập câu trả lời.")
+                % {"row": row.number}
+            )
+    return answered_on, ballot, found
 
 
 def _columns(header: list[str], questions: dict[str, Question]) -> tuple[int | None, dict[int, str], list[str]]:
@@ -156,15 +173,7 @@ def _columns(header: list[str], questions: dict[str, Question]) -> tuple[int | N
 
 
 def _at(row: int, column: str, message: str) -> str:
-    return _("Dòng %(row)d, cột %(column)s: %(message)s") % {"row": row, "column": column, "message": message}
-
-
-def _cell(cells: tuple, index: int) -> Any:
-    return cells[index] if index < len(cells) else None
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return shortened(str(CellProblem(row, column, message)))
 
 
 def _empty(ballot: Ballot) -> bool:

@@ -15,6 +15,8 @@ from surveys.services.catalogue import CatalogueInvalid, import_template, proced
 from surveys.text import fold
 
 PAGE_SIZE = 100
+# A file with thousands of bad cells would make a page nobody reads; the count still says how many.
+MAX_SHOWN = 50
 SUGGESTIONS = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -83,6 +85,7 @@ def procedure_import(request):
             result = procedures_import(actor=request.user, province=province, file=upload, filename=upload.name)
         except CatalogueInvalid as error:
             problems = error.problems
+            form.add_error("file", _("Tệp có %(count)d lỗi, xem danh sách bên dưới.") % {"count": len(problems)})
         else:
             messages.success(
                 request,
@@ -99,7 +102,13 @@ def procedure_import(request):
                 },
             )
             return redirect("procedure_list")
-    return render(request, "surveys/procedure_import.html", {"form": form, "problems": problems})
+    context = {
+        "form": form,
+        "problems": problems[:MAX_SHOWN],
+        "problem_count": len(problems),
+        "more_problems": max(0, len(problems) - MAX_SHOWN),
+    }
+    return render(request, "surveys/procedure_import.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -15,7 +15,7 @@ from surveys.services.templates_xlsx import ballot_template_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A file with thousands of bad cells would make a page nobody reads; the count still says how many.
-MAX_SHOWN = 200
+MAX_SHOWN = 50
 
 
 @login_required
@@ -53,7 +53,7 @@ def ballot_import(request):
         "problems": problems[:MAX_SHOWN],
         "more_problems": max(0, len(problems) - MAX_SHOWN),
     }
-    return render(request, "surveys/ballot_import.html", context)
+    return render(request, "surveys/ballot_import.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -329,7 +329,7 @@ def test_the_head_of_a_province_may_import_its_list(world, client):
 def test_the_upload_shows_every_error_in_a_table_and_writes_nothing(world, client):
     response = upload(client, world.admin_hanoi, [HANOI_ROWS[0], ["", "", "Hộ tịch", "huyện"]])
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Tệp có 2 lỗi; chưa có thay đổi nào được ghi." in page
     assert "<td>3</td><td>Tên thủ tục</td><td>chưa có tên thủ tục.</td>" in page
     assert "<td>3</td><td>Cấp</td><td>“huyện” không hợp lệ: ghi “xã” hoặc “tỉnh”.</td>" in page
@@ -341,7 +341,7 @@ def test_the_upload_shows_a_file_problem_and_a_missing_file_next_to_the_form(wor
     page = upload(client, world.admin_hanoi, [], header=["Tên"]).content.decode()
     assert "<td>—</td><td>—</td><td>Dòng tiêu đề thiếu cột Tên thủ tục, Lĩnh vực, Cấp." in page
     missing = client.post("/thu-tuc/nhap/", {"province": "01"})
-    assert missing.status_code == 200 and "Trường này là bắt buộc." in missing.content.decode()
+    assert missing.status_code == 400 and "Trường này là bắt buộc." in missing.content.decode()
 
 
 @pytest.mark.parametrize("persona", ["staff_a", "head_a", "official", "outsider"])

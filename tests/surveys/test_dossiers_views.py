@@ -304,7 +304,7 @@ def test_an_import_with_bad_rows_lists_every_problem_and_writes_nothing(client, 
 
     response = client.post(reverse("dossier_import"), {"file": upload(rows)})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "Chưa ghi hồ sơ nào" in html
     problems = response.context["problems"]

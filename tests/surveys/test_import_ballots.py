@@ -398,11 +398,11 @@ def test_the_upload_page_lists_every_problem_and_writes_nothing(world, builtin_f
     upload.name = "sai.xlsx"
     response = client.post("/nhap-phieu/", {"unit": "09556", "template": "sipas-5", "file": upload})
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Chưa ghi phiếu nào: tệp có 250 lỗi." in page
     assert "Dòng 2, cột Câu 2: “9” không hợp lệ" in page
-    assert "Dòng 201, cột Câu 2:" in page and "Dòng 202, cột Câu 2:" not in page  # the first 200 shown
-    assert "và 50 lỗi khác." in page
+    assert "Dòng 51, cột Câu 2:" in page and "Dòng 52, cột Câu 2:" not in page  # the first 50 shown
+    assert "và 200 lỗi khác." in page
     assert not Response.objects.exists() and not Batch.objects.exists()
 
 
@@ -416,7 +416,7 @@ def test_the_upload_page_offers_the_forms_of_the_chosen_unit(world, builtin_form
     upload = xlsx(["Ngày", "1"], [["01/01/2025", 5]])
     upload.name = "x.xlsx"
     response = client.post("/nhap-phieu/", {"unit": "09556", "template": "phieu-duong-noi", "file": upload})
-    assert response.status_code == 200 and not Batch.objects.exists()
+    assert response.status_code == 400 and not Batch.objects.exists()
     assert client.get("/nhap-phieu/mau/phieu-duong-noi.xlsx").status_code == 404
 
 

@@ -22,6 +22,8 @@ class Command(BaseCommand):
     All or nothing: one bad cell and nothing is written; every problem is
     printed to stderr with its row and column and the exit status is non-zero.
     Each run creates a new batch, so running it twice imports the file twice.
+    A file holds at most SIPAS_IMPORT_MAX_ROWS rows (100,000) in 20 MB; a
+    formula or an Excel error value in a cell is refused (paste values).
     The empty file of a form, with a sheet explaining every column, is
     downloaded from /nhap-phieu/mau/<form>.xlsx.
     """

@@ -20,6 +20,8 @@ class Command(BaseCommand):
     Codes the unit already has are left as they are, so running the same file
     twice adds nothing. Importing issues no surveys. The empty file, with a
     sheet explaining every column, is downloaded from /ho-so/nhap/mau.xlsx.
+    A file holds at most SIPAS_IMPORT_MAX_ROWS rows (100,000) in 20 MB; a
+    formula or an Excel error value in a cell is refused (paste values).
     """
 
     def add_arguments(self, parser):

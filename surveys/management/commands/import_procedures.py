@@ -14,6 +14,8 @@ class Command(BaseCommand):
     optional). All or nothing: every problem is listed as "Dòng N, cột X"
     and nothing is written. Rows are matched by name and level, so
     importing the same file again changes nothing.
+    A file holds at most SIPAS_IMPORT_MAX_ROWS rows (100,000) in 20 MB; a
+    formula or an Excel error value in a cell is refused (paste values).
     """
 
     def add_arguments(self, parser):

@@ -29,13 +29,34 @@ def browser():
         browser.close()
 
 
+# Report each refusal of the Content-Security-Policy to the test (exposed functions and init scripts
+# are the browser's own, so the policy does not stop them).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.sipasCspViolation(`${location.pathname}: ${event.effectiveDirective} refused `
+    + `${event.blockedURI || "inline"} (${event.sourceFile}:${event.lineNumber})`);
+});
+"""
+
+
+def csp_violations(context) -> list[str]:
+    """What the Content-Security-Policy refuses on any page of `context`, from now on."""
+    violations = []
+    context.expose_function("sipasCspViolation", lambda violation: violations.append(violation))
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    return violations
+
+
 @pytest.fixture
 def page(browser):
     # An English browser, as on many office PCs: the site must still open in Vietnamese.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    violations = csp_violations(context)
     page = context.new_page()
     yield page
     context.close()
+    # Whatever the test did, nothing it needed was refused by the policy.
+    assert violations == []
 
 
 @pytest.fixture

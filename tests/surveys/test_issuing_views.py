@@ -78,7 +78,7 @@ def test_the_slip_shows_the_unit_the_dossier_the_link_the_qr_and_the_expiry(clie
     assert "000.00.12.H26-0042" in html and "Đăng ký khai sinh" in html
     assert f"Hiệu lực đến {timezone.localtime(survey.expires):%d/%m/%Y}" in html
     assert reverse("survey_qr", args=[record.pk]) in html
-    assert 'onclick="window.print()"' in html and "css/slip.css" in html
+    assert 'id="print-slip"' in html and "js/survey-slip.js" in html and "css/slip.css" in html
 
     qr = client.get(reverse("survey_qr", args=[record.pk]))
     assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml"

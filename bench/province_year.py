@@ -4,7 +4,7 @@ A province of 100 communes and 20 departments receives 500,000 responses in 2025
 (mostly sipas-5, some Bình Phước), written with COPY in a few minutes. Then:
 
 - `tallies_rebuild` of the province (the monthly tallies every index reads);
-- the XLSX of every response of the province-year (`reports.exports.responses_xlsx`),
+- the XLSX of every response of the province-year (`reports.exports.responses_write`),
   each run in a fresh child process whose peak resident memory is read with os.wait4;
 - once the index engine exists: the province for the year, one commune for a month,
   and the Phụ lục 2 PDF (until then the script says "not yet available").
@@ -87,7 +87,7 @@ def main() -> None:
     peak = max(rss for _, _, rss in exports)
     rows, megabytes = exports[0][0]["rows"], exports[0][0]["megabytes"]
     print(
-        f"responses_xlsx(province, {YEAR}): {rows:,} rows, {megabytes:.0f} MB file, best {best:.1f} s, "
+        f"responses_write(province, {YEAR}, xlsx): {rows:,} rows, {megabytes:.0f} MB file, best {best:.1f} s, "
         f"peak RSS {peak:.0f} MB (target < {TARGETS['xlsx_rss_mb']} MB)"
     )
 
@@ -113,10 +113,13 @@ def recreate_database(url: str) -> None:
         )
 
 
-def run_child(env: dict, *args: str) -> tuple[dict, float, float]:
-    """Run one step in a fresh process: its JSON answer, CPU seconds, peak RSS in MB (os.wait4, this child only)."""
+def run_child(env: dict, *args: str, script: str = __file__) -> tuple[dict, float, float]:
+    """Run one step of `script` in a fresh process: its JSON answer, CPU seconds, peak RSS in MB.
+
+    The RSS is os.wait4's, this child's only.
+    """
     with tempfile.TemporaryFile() as out:
-        process = subprocess.Popen([PYTHON, __file__, "--child", *args], env=env, stdout=out, cwd=ROOT)
+        process = subprocess.Popen([PYTHON, script, "--child", *args], env=env, stdout=out, cwd=ROOT)
         _, status, usage = os.wait4(process.pid, 0)
         code = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -239,11 +242,13 @@ def child(step: str, args: list[str]) -> None:
 
         answer = {"best_s": best_of(int(args[0]), lambda: tallies_rebuild(units))}
     elif step == "xlsx":
-        from reports.exports import responses_xlsx
+        from reports.exports import responses_write
 
         with tempfile.TemporaryFile() as out:
             started = time.perf_counter()
-            rows = responses_xlsx(units, datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31), out)
+            start, end = datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31)
+            ids = list(units.values_list("pk", flat=True))
+            rows = responses_write(unit_ids=ids, start=start, end=end, fmt="xlsx", out=out)
             answer = {"rows": rows, "seconds": time.perf_counter() - started, "megabytes": out.tell() / 2**20}
     elif step == "engine":
         answer = engine(province, int(args[0]))

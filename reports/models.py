@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Unit
@@ -50,7 +51,16 @@ class ReportText(models.Model):
 
 
 class ReportJob(models.Model):
-    """A batch of documents made in the background: the monthly notices of every unit under one unit."""
+    """A file made in the background: batch notices, every response of a period, a comparison of units.
+
+    What it makes and for whom is its kind (reports.jobs.kinds) and its parameters; the file
+    itself lives in SIPAS_JOB_DIR under the job's key. `heartbeat` is its last sign of life.
+    """
+
+    class Kind(models.TextChoices):
+        NOTICES = "notices", _("Thông báo kết quả tháng của các đơn vị trực thuộc")
+        RESPONSES = "responses", _("Tất cả phiếu trong kỳ")
+        COMPARISON = "comparison", _("Bảng so sánh các đơn vị")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Đang chờ")
@@ -59,27 +69,60 @@ class ReportJob(models.Model):
         FAILED = "failed", _("Lỗi")
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(_("tháng"))
+    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
+    # None: the provinces of the whole country compared.
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    # The period key ("2026-10", "2026-Q3", "2026") and whatever else the kind needs (format, subtree).
+    params = models.JSONField(_("tham số"), default=dict, blank=True)
     status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.QUEUED)
-    total = models.PositiveIntegerField(_("số văn bản"), default=0)
-    done = models.PositiveIntegerField(_("đã tạo"), default=0)
-    archive = models.BinaryField(_("tệp nén"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("tổng số"), default=0)
+    done = models.PositiveIntegerField(_("đã làm"), default=0)
+    filename = models.CharField(_("tên tệp"), max_length=200, blank=True)
+    mimetype = models.CharField(_("kiểu tệp"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"), null=True, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    # Every time of a job is the database's, never a server's: see reports.jobs.runner.
+    created = models.DateTimeField(_("tạo lúc"), db_default=Now())
+    started = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    heartbeat = models.DateTimeField(_("báo tiến độ lần cuối"), null=True, blank=True, db_default=Now())
     finished = models.DateTimeField(_("xong lúc"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("đợt tạo văn bản")
-        verbose_name_plural = _("đợt tạo văn bản")
+        verbose_name = _("việc chạy nền")
+        verbose_name_plural = _("việc chạy nền")
         ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["notices", "responses", "comparison"]), name="report_job_kind_known"
+            ),
+            # Only a comparison may be of the whole country.
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False) | Q(kind="comparison"), name="report_job_unit_unless_national"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]), name="report_job_status_known"
+            ),
+            # A finished job has its file; a failed one says why.
+            models.CheckConstraint(condition=~Q(status="done") | ~Q(filename=""), name="report_job_done_has_file"),
+            models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name="report_job_failure_explained"),
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat"], name="report_job_status_heartbeat")]
 
     def __str__(self):
-        return f"{self.unit} · {self.month:%m/%Y} · {self.get_status_display()}"
+        return f"{self.get_kind_display()} · {self.unit or _('Toàn quốc')} · {self.get_status_display()}"
 
     @property
     def percent(self) -> int:
-        return 100 if self.status == self.Status.DONE else (100 * self.done // self.total if self.total else 0)
+        if self.status == self.Status.DONE:
+            return 100
+        return min(100, 100 * self.done // self.total) if self.total else 0
+
+    @property
+    def active(self) -> bool:
+        """Whether the job may still change: its page keeps asking."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

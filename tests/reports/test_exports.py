@@ -1,10 +1,13 @@
+import csv
 import datetime
+import io
 import tempfile
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
 
-from reports.exports import responses_xlsx
+from reports.exports import ExportRefused, responses_write
 from surveys.models import Answer, Response, Unit
 from surveys.services.imports import ballots_import
 from surveys.services.responses import ballot_parse, response_submit
@@ -70,7 +73,7 @@ def responses(world, builtin_forms):
 
 def export(units, start=MARCH[0], end=MARCH[1]):
     with tempfile.TemporaryFile() as out:
-        count = responses_xlsx(units, start, end, out)
+        count = responses_write(unit_ids=[unit.pk for unit in units], start=start, end=end, fmt="xlsx", out=out)
         out.seek(0)
         workbook = load_workbook(out)
     sheet = workbook["Phiếu"]
@@ -171,7 +174,7 @@ def test_no_responses_give_the_header_alone(world, responses):
 
 
 def test_responses_come_in_chunks_without_losing_or_repeating_any(world, responses, monkeypatch):
-    monkeypatch.setattr("reports.exports.CHUNK", 2)
+    monkeypatch.setattr("reports.exports.CHUNK", 2)  # rows of both streams, responses and answers
 
     count, _, (_, *data) = export(Unit.objects.subtree_of(world.hanoi))
 
@@ -179,3 +182,85 @@ def test_responses_come_in_chunks_without_losing_or_repeating_any(world, respons
     assert sorted(row[0] for row in data) == sorted(
         Response.objects.filter(answered_on__month=3, unit__code__in=["09556", "09886"]).values_list("pk", flat=True)
     )
+
+
+def export_csv(units, start=MARCH[0], end=MARCH[1]) -> tuple[int, bytes]:
+    with tempfile.TemporaryFile() as out:
+        count = responses_write(unit_ids=[unit.pk for unit in units], start=start, end=end, fmt="csv", out=out)
+        out.seek(0)
+        return count, out.read()
+
+
+def test_the_csv_has_the_same_rows_in_utf8_with_a_byte_order_mark_for_excel(world, responses):
+    count, content = export_csv(Unit.objects.subtree_of(world.hanoi))
+    _, _sheet, rows = export(Unit.objects.subtree_of(world.hanoi))
+
+    assert content.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with it
+    header, *data = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    assert count == len(data) == 3
+    assert header == [str(title) for title in rows[0]]
+    assert header[1] == "Đơn vị" and header[3] == "Ngày đánh giá"
+
+    by_id = {int(row[0]): row for row in data}
+    online = by_id[responses.pk]
+    assert online[1:6] == ["Phường Dương Nội", "09886", "2025-03-20", "Đánh giá trực tuyến", online[5]]
+    answers = by_code(header, online)
+    assert answers["3.1"] == "1; 3" and answers["3.2"] == "5" and answers["3.3"] == ""
+    # The same cells as the workbook, written as text; an empty cell is empty.
+    sheet_rows = {row[0]: row for row in rows[1:]}
+    for pk, row in by_id.items():
+        expected = sheet_rows[pk]
+        assert row[3] == expected[3].date().isoformat()  # YYYY-MM-DD, which Excel reads as a day in any locale
+        for written, cell in zip(row[4:], expected[4:], strict=True):
+            text = "" if cell is None else str(cell)
+            assert written == ("'" + text if text.startswith("=") else text)
+
+
+def test_csv_quotes_commas_and_line_breaks_and_defuses_formulas(world, responses):
+    Answer.objects.filter(response=responses, question__code="4").update(text='Tốt, "rất" tốt\nnhưng chờ lâu')
+    Response.objects.filter(pk=responses.pk).update(received_unit_text='=HYPERLINK("http://x")')
+
+    _count, content = export_csv([world.commune_b])
+
+    header, row = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    assert by_code(header, row)["4"] == 'Tốt, "rất" tốt\nnhưng chờ lâu'
+    assert b'"T\xe1\xbb\x91t, ""r\xe1\xba\xa5t"" t\xe1\xbb\x91t\nnh' in content  # quoted, quotes doubled
+    # A spreadsheet would run it: an apostrophe in front keeps it text, as Excel itself writes it.
+    assert row[7] == '\'=HYPERLINK("http://x")'
+
+
+def test_csv_never_carries_contact_details(world, responses):
+    _count, content = export_csv([world.commune_b])
+    text = content.decode("utf-8-sig")
+    for secret in SECRET.values():
+        assert secret not in text
+
+
+def test_an_xlsx_past_excels_row_limit_is_refused_before_anything_is_written(world, responses, monkeypatch):
+    monkeypatch.setattr("reports.exports.XLSX_MAX_ROWS", 3)  # the header and two rows
+    units = [world.commune_a, world.commune_b]
+
+    with tempfile.TemporaryFile() as out:
+        with pytest.raises(
+            ExportRefused, match="Có 3 phiếu, quá giới hạn 3 dòng của một trang tính Excel. Hãy tải tệp CSV"
+        ):
+            responses_write(unit_ids=[unit.pk for unit in units], start=MARCH[0], end=MARCH[1], fmt="xlsx", out=out)
+        assert out.tell() == 0
+
+    assert export_csv(units)[0] == 3  # a CSV has no such limit
+    monkeypatch.setattr("reports.exports.XLSX_MAX_ROWS", 4)
+    assert export(units)[0] == 3  # exactly full
+
+
+def test_the_xlsx_is_a_whole_workbook_with_the_header_frozen(world, responses):
+    with tempfile.TemporaryFile() as out:
+        responses_write(unit_ids=[world.commune_b.pk], start=MARCH[0], end=MARCH[1], fmt="xlsx", out=out)
+        out.seek(0)
+        content = out.read()
+
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    assert archive.testzip() is None
+    assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/styles.xml"} <= set(archive.namelist())
+    sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' in sheet
+    assert load_workbook(io.BytesIO(content)).sheetnames == ["Phiếu"]

@@ -6,7 +6,8 @@ PY := $(BIN)/python
 # Debian packages, each installed only when missing: Chromium for the browser tests,
 # gettext for compilemessages, Liberation fonts (metric-compatible with Times New Roman)
 # for the documents, poppler-utils (pdftoppm) to look at rendered PDFs, the Pango library
-# WeasyPrint draws text with, Cairo for the charts drawn into DOCX files, npm for the front-end files, venv support for Debian's own Python.
+# WeasyPrint draws text with, Cairo for the charts drawn into DOCX files, npm for the front-end files, venv support for Debian's own Python,
+# PgBouncer for the test of sipas behind a transaction pooler (it installs to /usr/sbin, off the PATH of most users).
 APT_NEEDED := $(strip \
 	$(if $(shell command -v chromium),,chromium) \
 	$(if $(shell command -v msgfmt),,gettext) \
@@ -15,6 +16,7 @@ APT_NEEDED := $(strip \
 	$(if $(shell ldconfig -p 2>/dev/null | grep libpangoft2-1.0),,libpangoft2-1.0-0) \
 	$(if $(shell ldconfig -p 2>/dev/null | grep libcairo.so.2),,libcairo2) \
 	$(if $(shell command -v npm),,npm) \
+	$(if $(shell command -v pgbouncer || test -x /usr/sbin/pgbouncer && echo y),,pgbouncer) \
 	$(if $(shell $(PYTHON) -c "import ensurepip, venv" 2>/dev/null && echo ok),,python3-venv))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENDOR := static/vendor

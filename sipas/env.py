@@ -77,8 +77,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_database(name: str, default_sqlite_path: str) -> dict:
-    """Read a database URL: postgres://… or sqlite:///ABSOLUTE/PATH."""
+def env_database(
+    name: str, default_sqlite_path: str, *, transaction_pooler: bool = False, conn_max_age: int = 60
+) -> dict:
+    """Read a database URL: postgres://… or sqlite:///ABSOLUTE/PATH.
+
+    Behind a pooler in transaction mode (PgBouncer) a server connection is lent for one transaction
+    at a time: no server-side cursors, which outlive it, and no startup options, which PgBouncer refuses.
+    """
     raw = env_secret(name, "").strip()
     if not raw:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite_path}
@@ -92,7 +98,11 @@ def env_database(name: str, default_sqlite_path: str) -> dict:
     if scheme in {"postgres", "postgresql"}:
         import dj_database_url
 
-        database = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+        database = dj_database_url.parse(raw, conn_max_age=conn_max_age, conn_health_checks=True)
+        if transaction_pooler:
+            # jit=off is then set on the database or in the pooler's connect_query (docs/scaling.md).
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            return database
         # Pages group at most a province-year of rows: compiling each query to machine code (JIT) costs
         # PostgreSQL 40–90 ms a statement and saves less (docs/benchmarks.md).
         database.setdefault("OPTIONS", {})["options"] = "-c jit=off"

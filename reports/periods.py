@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from surveys.dates import EARLIEST, LATEST
+
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+# The years a period may fall in.
+FIRST_YEAR, LAST_YEAR = EARLIEST.year, LATEST.year
 
 
 class PeriodInvalid(ValueError):
@@ -128,28 +132,43 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
-    """Read a period key: "2026-11", "2026-Q4", "2026-9T" or "2026"; raise PeriodInvalid otherwise."""
+    """Read a period key: "2026-11", "2026-Q4", "2026-9T" or "2026"; raise PeriodInvalid otherwise.
+
+    Only years FIRST_YEAR to LAST_YEAR: a key is typed or comes from an address, and far outside
+    them it is a mistake (year 1 has no year before, year 9999 no month after).
+    """
     text = (text or "").strip()
     try:
-        if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
-            return Period.month(int(match[1]), int(match[2]))
-        if match := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
-            return Period.quarter(int(match[1]), int(match[2]))
-        if match := re.fullmatch(r"(\d{4})-9[Tt]", text):
-            return Period.nine_months(int(match[1]))
-        if match := re.fullmatch(r"(\d{4})", text):
-            return Period.year(int(match[1]))
-        if match := re.fullmatch(r"(\d{4})(\d{2})(\d{2})-(\d{4})(\d{2})(\d{2})", text):
-            numbers = [int(group) for group in match.groups()]
-            return Period.between(datetime.date(*numbers[:3]), datetime.date(*numbers[3:]))
+        period = _read_period(text)
     except ValueError as error:
         if isinstance(error, PeriodInvalid):
             raise
         raise PeriodInvalid(_("Kỳ “%(text)s” không có thật.") % {"text": text}) from None
-    raise PeriodInvalid(
-        _("Không đọc được kỳ “%(text)s”: viết YYYY-MM (tháng), YYYY-Qn (quý), YYYY-9T (9 tháng) hoặc YYYY (năm).")
-        % {"text": text}
-    )
+    if period is None:
+        raise PeriodInvalid(
+            _("Không đọc được kỳ “%(text)s”: viết YYYY-MM (tháng), YYYY-Qn (quý), YYYY-9T (9 tháng) hoặc YYYY (năm).")
+            % {"text": text}
+        )
+    if period.start.year < FIRST_YEAR or period.end.year > LAST_YEAR:
+        years = {"text": text, "first": FIRST_YEAR, "last": LAST_YEAR}
+        raise PeriodInvalid(_("Kỳ “%(text)s” nằm ngoài các năm %(first)d–%(last)d.") % years)
+    return period
+
+
+def _read_period(text: str) -> Period | None:
+    # [0-9], not \d: \d also matches other scripts' digits ("٢٠٢٦"), which no one means as a period.
+    if match := re.fullmatch(r"([0-9]{4})-([0-9]{2})", text):
+        return Period.month(int(match[1]), int(match[2]))
+    if match := re.fullmatch(r"([0-9]{4})-[Qq]([1-4])", text):
+        return Period.quarter(int(match[1]), int(match[2]))
+    if match := re.fullmatch(r"([0-9]{4})-9[Tt]", text):
+        return Period.nine_months(int(match[1]))
+    if match := re.fullmatch(r"([0-9]{4})", text):
+        return Period.year(int(match[1]))
+    if match := re.fullmatch(r"([0-9]{4})([0-9]{2})([0-9]{2})-([0-9]{4})([0-9]{2})([0-9]{2})", text):
+        numbers = [int(group) for group in match.groups()]
+        return Period.between(datetime.date(*numbers[:3]), datetime.date(*numbers[3:]))
+    return None
 
 
 def month_end(day: datetime.date) -> datetime.date:

@@ -1,6 +1,10 @@
+import re
+
 from django.conf import settings
-from django.http import Http404
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class VietnameseFirstLocaleMiddleware:
@@ -26,17 +30,44 @@ class VietnameseFirstLocaleMiddleware:
 
 
 class RefuseNulBytesMiddleware:
-    """A NUL byte in the address or the query names nothing: answer 404 before it reaches a view.
+    """Refuse, before any view, a request with a NUL character in its address, query, form or JSON body: 400.
 
-    PostgreSQL refuses any text holding one, so without this a code, a period or a filter
-    with "%00" in it would end in a server error instead of "not found".
+    No one types one, and PostgreSQL refuses any text holding it, so without this a code, a
+    period, a filter, a form field or an API answer with "\\0" in it would end in a server error
+    (SQLite stores it, so only production would show it).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        query = request.GET
-        if "\x00" in request.path or any("\x00" in key or "\x00" in "".join(query.getlist(key)) for key in query):
-            raise Http404
-        return self.get_response(request)
+        if not _holds_nul(request):
+            return self.get_response(request)
+        message = _("Yêu cầu chứa ký tự không hợp lệ.")
+        if request.path.startswith("/api/"):  # as the API answers every refusal (see the README)
+            body = {"error": "bad_request", "message": message}
+        elif request.content_type == "application/json":  # as the typing screen's endpoints do
+            body = {"error": message}
+        else:
+            return render(request, "400.html", {"message": message}, status=400)
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+
+
+# "\u0000" in JSON text, unless its backslash is itself escaped ("\\u0000" is a backslash, then "u0000").
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _holds_nul(request) -> bool:
+    if "\x00" in request.path or _query_holds_nul(request.GET):
+        return True
+    if request.method != "POST":
+        return False
+    if request.content_type in _FORMS:
+        return _query_holds_nul(request.POST) or any("\x00" in upload.name for upload in request.FILES.values())
+    # Any other body is JSON to the views that read one (the API reads it whatever its declared type).
+    return b"\x00" in request.body or _JSON_NUL.search(request.body) is not None
+
+
+def _query_holds_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in query.getlist(key)) for key in query)

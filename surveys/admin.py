@@ -1,11 +1,36 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 
+from surveys.forms.accounts import AdminLoginForm
 from surveys.models import AuditEntry, Membership, Unit
 from surveys.permissions import holds
 
 # The Django admin sees every unit in the country, so it is for system administrators only;
 # scoped administrators manage accounts through the app's own pages.
 admin.site.has_permission = lambda request: holds(request.user, "system.admin")
+admin.site.login_form = AdminLoginForm
+
+
+class DateSafeChangeList(ChangeList):
+    """A list whose date drill-down takes any year in the address.
+
+    Django turns ?attempt_time__year=99999999999999999999 (or 9999, whose next year does not
+    exist) into a server error; this answers it as any other bad filter.
+    """
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+# The login records django-axes registers (before us: it comes first in INSTALLED_APPS) are listed by date.
+for model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(model):
+        admin.site.get_model_admin(model).get_changelist = lambda request, **kwargs: DateSafeChangeList
 
 
 @admin.register(Unit)

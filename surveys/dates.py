@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 # Ballots older than this are a typo in the year, not history.
 EARLIEST = datetime.date(2000, 1, 1)
+# Nor is a year after this one a plan: it is a typo too, and "the month after" must stay in the calendar.
+LATEST = datetime.date(2100, 12, 31)
 _DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 

@@ -1,4 +1,4 @@
-"""Fold Vietnamese text so a search without diacritics still matches."""
+"""Read what people type: Vietnamese folded for searching, numbers in queries and forms."""
 
 import unicodedata
 
@@ -10,3 +10,13 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+def whole_number(text: str | None) -> int | None:
+    """The id or option number `text` writes, or None: ASCII digits only, at most 18 of them.
+
+    str.isdigit() also passes "²", which int() refuses, and int() refuses more than 4300 digits.
+    """
+    if text and len(text) <= 18 and text.isascii() and text.isdigit():
+        return int(text)
+    return None

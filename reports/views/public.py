@@ -1,16 +1,16 @@
 """The unit's monthly results as the public sees them: figures only, no comments, no names, no login."""
 
-import re
-
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from reports.index import Scope, figures
-from reports.periods import Period
+from reports.periods import Period, PeriodInvalid, parse_period
+from sipas.db_routing import reads_from_replica
 from surveys.models import Unit
 
 
+@reads_from_replica
 def public_notice(request, code, month):
     unit = get_object_or_404(Unit, code=code)
     chosen = _month(month)
@@ -20,10 +20,10 @@ def public_notice(request, code, month):
 
 def _month(text: str) -> Period:
     """A month written YYYY-MM that has begun; a later one has nothing to publish yet."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if not match or not 1 <= int(match[2]) <= 12:
-        raise Http404
-    chosen = Period.month(int(match[1]), int(match[2]))
-    if chosen.start > timezone.localdate():
+    try:
+        chosen = parse_period(text)
+    except PeriodInvalid:
+        raise Http404 from None
+    if chosen.kind != "month" or chosen.start > timezone.localdate():
         raise Http404
     return chosen

@@ -1,6 +1,7 @@
 """Login and account forms."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,25 @@ from surveys.models import Membership
 from surveys.scoping import roles_grantable_by, roles_grantable_somewhere, units_managed_by
 
 
-class LoginForm(AuthenticationForm):
+class NoOverlongUsername:
+    """Refuse a username longer than any account's before trying it.
+
+    Django's AuthenticationForm only tells the browser the limit; django-axes then records the
+    failed attempt in a column of 255 characters, which PostgreSQL refuses: a server error.
+    """
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if len(username) > self.fields["username"].max_length:
+            raise self.get_invalid_login_error()
+        return username
+
+
+class AdminLoginForm(NoOverlongUsername, AdminAuthenticationForm):
+    pass
+
+
+class LoginForm(NoOverlongUsername, AuthenticationForm):
     error_messages = {
         "invalid_login": _(
             "Tên đăng nhập hoặc mật khẩu không đúng. Sau %(limit)s lần sai liên tiếp, "

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from surveys.dates import EARLIEST, LATEST
 from surveys.forms import form_helper
 from surveys.models import Counter, Unit
 from surveys.selectors.dossiers import SurveyState
@@ -29,7 +30,7 @@ STATE_CHOICES = [
 def parse_month(text: str) -> datetime.date:
     """The first day of a month written mm/yyyy, as offices write it."""
     match = _MONTH.fullmatch(text.strip())
-    if match is None or not 1 <= int(match.group(1)) <= 12 or int(match.group(2)) < 2000:
+    if match is None or not 1 <= int(match.group(1)) <= 12 or not EARLIEST.year <= int(match.group(2)) <= LATEST.year:
         raise forms.ValidationError(_("Ghi tháng theo dạng mm/yyyy, ví dụ 03/2026."))
     return datetime.date(int(match.group(2)), int(match.group(1)), 1)
 

@@ -19,6 +19,7 @@ from surveys.forms.batches import BallotEntryForm, BatchCloseForm
 from surveys.models import Batch, Question, Response
 from surveys.services import batches
 from surveys.services.responses import BallotInvalid, BallotParser
+from surveys.text import whole_number
 
 
 @login_required
@@ -53,6 +54,9 @@ def batch_close(request, pk):
             batches.batch_close(actor=request.user, batch=batch, note=form.cleaned_data["note"])
         except PermissionDenied:
             raise Http404 from None
+        except batches.BatchClosed as closed:  # closed a moment ago, from this screen or another
+            messages.info(request, str(closed))
+            return redirect("batch_detail", pk=batch.pk)
         except ValueError as error:
             form.add_error("note", str(error))
         else:
@@ -131,9 +135,9 @@ def _ballot_to_correct(request, batch: Batch) -> Response | None:
     number = request.GET.get("sua")
     if not number:
         return None
-    if not batches.may_correct(request.user, batch):
+    if not batches.may_correct(request.user, batch) or (pk := whole_number(number)) is None:
         raise Http404
-    return get_object_or_404(batch.responses, pk=number)
+    return get_object_or_404(batch.responses, pk=pk)
 
 
 def _question_config(question: Question) -> dict:
@@ -197,7 +201,7 @@ def batch_ballot(request, pk, response_id):
 def _read_ballot(request, batch: Batch):
     try:
         payload = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # malformed, not UTF-8, a number too long, nested too deep
         raise ValueError(_("Dữ liệu gửi lên không phải JSON.")) from error
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
         raise ValueError(_("Thiếu “answers”."))

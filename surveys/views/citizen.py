@@ -25,6 +25,7 @@ from surveys.services import answering
 from surveys.services.issuing import NoSurveyForm, survey_for_token, survey_form_for
 from surveys.services.kiosks import kiosk_for_key
 from surveys.services.responses import CONTACT_FIELDS, BallotInvalid
+from surveys.text import whole_number
 from surveys.throttle import client_address, throttle_allow
 from surveys.tokens import fingerprint
 from surveys.views.api import KIOSK_COOKIE, device_of
@@ -128,13 +129,14 @@ def _read_answers(questions: list[Question], post) -> dict[str, Any]:
                 raw[question.code] = {**typed.contact, "consent": typed.consent}
         elif question.kind == Question.Kind.MULTI:
             values = post.getlist(name)
-            typed.chosen = [int(value) for value in values if value.isdigit()]
+            typed.chosen = [number for value in values if (number := whole_number(value)) is not None]
             if typed.other:
                 values = [value for value in values if value != last] + [typed.other]
             raw[question.code] = values
         elif question.is_choice or question.is_scale:
             value = post.get(name, "")
-            typed.chosen = [int(value)] if value.isdigit() else []
+            chosen = whole_number(value)
+            typed.chosen = [chosen] if chosen is not None else []
             raw[question.code] = typed.other if typed.other and value in ("", last) else value
         else:
             typed.text = post.get(name, "")

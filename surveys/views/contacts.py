@@ -41,7 +41,10 @@ def contact_list(request):
 @require_http_methods(["GET", "POST"])
 def contact_erase_confirm(request, response_id):
     """Ask for the reason, then erase: the details go, the answers and the audit entry stay."""
-    contact = get_object_or_404(_contacts_of(request.user).select_related("response__unit"), response_id=response_id)
+    contacts = _contacts_of(request.user).select_related("response__unit")
+    # By the response's own key, not the column response_id: Django answers a number too big for
+    # the key with "no such row", but sends it to the column, which the database refuses.
+    contact = get_object_or_404(contacts, response__pk=response_id)
     form = ContactEraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         contact_erase(actor=request.user, contact=contact, reason=form.cleaned_data["reason"])

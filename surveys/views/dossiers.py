@@ -21,7 +21,7 @@ from surveys.views.issuing import COUNTER_SESSION_KEY, issue_and_show
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A file with thousands of bad cells would make a page nobody reads; the count still says how many.
-MAX_SHOWN = 200
+MAX_SHOWN = 50
 # Past this many units (a system administrator) the unit is chosen by ?don-vi=CODE, not from a list.
 MAX_SWITCH = 200
 
@@ -115,7 +115,7 @@ def dossier_import(request):
             )
             return redirect("dossier_list")
     context = {"form": form, "problems": problems[:MAX_SHOWN], "more_problems": max(0, len(problems) - MAX_SHOWN)}
-    return render(request, "surveys/dossier_import.html", context)
+    return render(request, "surveys/dossier_import.html", context, status=400 if form.errors else 200)
 
 
 @login_required

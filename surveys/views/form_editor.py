@@ -12,6 +12,7 @@ from surveys.forms.form_editor import FormCopyForm, QuestionForm, VersionTextsFo
 from surveys.models import FormTemplate, FormVersion
 from surveys.services import form_editor
 from surveys.services.forms import FormFrozen, require_editable
+from surveys.text import whole_number
 
 
 def _get_template_for_user(user, code: str) -> FormTemplate:
@@ -31,9 +32,9 @@ def _shown_version(template: FormTemplate, number: str | None) -> FormVersion | 
     """Version ?v=N, else the current one, else the newest (a copy before its first publication)."""
     versions = template.versions.all()
     if number:
-        if not number.isdigit():
+        if (wanted := whole_number(number)) is None:
             raise Http404
-        return get_object_or_404(versions, number=int(number))
+        return get_object_or_404(versions, number=wanted)
     return template.current_version() or versions.order_by("-number").first()
 
 
@@ -171,9 +172,9 @@ def _save_question(request, template, draft):
 def _draft_question(draft: FormVersion, pk: str | None):
     if not pk:
         return None
-    if not pk.isdigit():
+    if (wanted := whole_number(pk)) is None:
         raise Http404
-    return get_object_or_404(draft.questions.all(), pk=int(pk))
+    return get_object_or_404(draft.questions.all(), pk=wanted)
 
 
 def _editor(request, template, draft, *, texts_form=None, question_form=None, editing=None):

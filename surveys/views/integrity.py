@@ -63,6 +63,8 @@ def alert_seen(request, pk):
     alert_mark_seen(actor=request.user, alert=alert)
     messages.success(request, _("Đã đánh dấu là đã xem."))
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # Back to the page the form was on: a path of this site, never another site nor a view name to look up.
+    hosts = {request.get_host()}
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, hosts, require_https=request.is_secure()):
         return redirect(target)
     return redirect("integrity_signals")

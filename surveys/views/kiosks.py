@@ -204,7 +204,7 @@ def kiosk_close(request):
     if request.content_type == "application/json":
         try:
             token = json.loads(request.body[:1024]).get("token", "")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
             token = ""
     survey = survey_for_token(token if isinstance(token, str) else "")
     if survey is not None:

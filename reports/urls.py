@@ -15,11 +15,13 @@ urlpatterns = [
     path("ket-qua/<str:code>/<str:period>/yeu-to/<str:factor>/", results.factor, name="factor"),
     path("ket-qua/<str:code>/<str:period>/cau/<str:template>/<str:question>/", results.question, name="question"),
     path("bao-cao/<str:code>/<str:period>/noi-dung/", documents.report_text_edit, name="report_text"),
+    path("bao-cao/<str:code>/<str:period>/phieu/", jobs.responses_export, name="responses_export"),
     path("bao-cao/<str:code>/<str:period>/<str:kind>.<str:fmt>", documents.report_download, name="download"),
     path("hom-phieu/<int:pk>/bien-ban.<str:fmt>", documents.minutes_download, name="minutes"),
     path("ke-hoach/<str:code>/<int:year>/", documents.plan_edit, name="plan"),
     path("tao-hang-loat/", jobs.job_list, name="jobs"),
     path("tao-hang-loat/<uuid:key>/", jobs.job_detail, name="job"),
     path("tao-hang-loat/<uuid:key>/tai-ve/", jobs.job_download, name="job_download"),
+    path("tao-hang-loat/<uuid:key>/tao-lai/", jobs.job_again, name="job_again"),
     path("cong-khai/<str:code>/<str:month>/", public.public_notice, name="public_notice"),
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sipas.middleware.VietnameseFirstLocaleMiddleware",
     "sipas.middleware.RefuseNulBytesMiddleware",
@@ -56,6 +57,25 @@ if not DEBUG:
     # Static files from the app server itself, compressed and cached for good under hashed names
     # (in development runserver serves them as they are).
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+# Scripts and styles come only from our own static files: no inline <script>, no on…= handlers,
+# no style attributes or <style> elements (tests/test_csp.py holds every page to this). Charts and
+# QR codes are inline SVG; Bootstrap draws its icons from data: images. Documents are downloads,
+# never framed, so nothing needs frame-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        # The counter tablet's offline service worker, /sw.js.
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 ROOT_URLCONF = "sipas.urls"
 WSGI_APPLICATION = "sipas.wsgi.application"
@@ -77,7 +97,29 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env_database("DATABASE_URL", str(BASE_DIR / "db.sqlite3"))}
+# Behind PgBouncer in transaction mode (DATABASE_URL then names the pooler): see docs/scaling.md.
+_transaction_pooler = env_bool("DATABASE_TRANSACTION_POOLER", False)
+# A connection is kept this many seconds by the thread that opened it (gunicorn: one per worker
+# thread). runserver starts a thread per request, so in development each would keep its own
+# until it exhausted PostgreSQL: there connections close after each request.
+_conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60, low=0, high=3600)
+DATABASES = {
+    "default": env_database(
+        "DATABASE_URL", str(BASE_DIR / "db.sqlite3"), transaction_pooler=_transaction_pooler, conn_max_age=_conn_max_age
+    )
+}
+# A hot standby of the PostgreSQL primary: the reads of reports and exports go to it (sipas/db_routing.py).
+if env_secret("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = env_database(
+        "DATABASE_REPLICA_URL", "", transaction_pooler=_transaction_pooler, conn_max_age=_conn_max_age
+    )
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL and DATABASE_URL must both be postgres://")
+    # Tests read the primary's test database through it rather than create one of its own.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["sipas.db_routing.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -163,6 +205,22 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background jobs (exports, batch notices; reports/jobs/): run by `run_worker` when REDIS_URL is set,
+# else by threads of the web process. Their files go to SIPAS_JOB_DIR, which every web server and
+# worker must see (one machine, or a shared mount).
+SIPAS_JOB_DIR = env_str("SIPAS_JOB_DIR", str(BASE_DIR / "var" / "jobs"))
+# Jobs made at once by each web process when there is no REDIS_URL.
+SIPAS_JOB_THREADS = env_int("SIPAS_JOB_THREADS", 2, low=1, high=16)
+# A running job writes its progress and a heartbeat this often; one silent for SIPAS_JOB_STALE_SECONDS
+# has lost its process and is marked failed, as is one queued for SIPAS_JOB_QUEUE_SECONDS and one
+# running longer than SIPAS_JOB_TIMEOUT_SECONDS.
+SIPAS_JOB_HEARTBEAT_SECONDS = env_int("SIPAS_JOB_HEARTBEAT_SECONDS", 2, low=1, high=60)
+SIPAS_JOB_STALE_SECONDS = env_int("SIPAS_JOB_STALE_SECONDS", 120, low=2, high=3600)
+SIPAS_JOB_QUEUE_SECONDS = env_int("SIPAS_JOB_QUEUE_SECONDS", 3600, low=60, high=7 * 86400)
+SIPAS_JOB_TIMEOUT_SECONDS = env_int("SIPAS_JOB_TIMEOUT_SECONDS", 3600, low=60, high=86400)
+# Jobs and their files are deleted this many days after they were asked for.
+SIPAS_JOB_KEEP_DAYS = env_int("SIPAS_JOB_KEEP_DAYS", 7, low=1, high=365)
+
 # The address citizens reach sipas at, for links printed on slips and returned by the API
 # (e.g. https://sipas.example.gov.vn). Empty: the host each request came to.
 SITE_URL = env_str("SITE_URL", "")
@@ -174,6 +232,9 @@ SIPAS_SURVEY_EXPIRY_DAYS = env_int("SIPAS_SURVEY_EXPIRY_DAYS", 7, low=1, high=90
 SIPAS_CONTACT_RETENTION_DAYS = env_int("SIPAS_CONTACT_RETENTION_DAYS", 365, low=1)
 # Responses a unit needs to be ranked when no resolved-dossier count gives it a sample size (docs/index.md).
 SIPAS_MIN_RESPONSES = env_int("SIPAS_MIN_RESPONSES", 30, low=1, high=10_000)
+# Data rows one XLSX import (ballots, dossiers, procedures) may hold; a longer sheet is refused
+# before it is parsed. 100,000 ballots take about a minute and 200 MB to import.
+SIPAS_IMPORT_MAX_ROWS = env_int("SIPAS_IMPORT_MAX_ROWS", 100_000, low=1, high=1_048_575)
 # Behind a reverse proxy every request comes from the proxy: set how many proxies append to
 # X-Forwarded-For, so throttling sees the citizen's address. 0 trusts no header.
 SIPAS_PROXY_HOPS = env_int("SIPAS_PROXY_HOPS", 0, low=0, high=5)

@@ -71,6 +71,24 @@ def make_world():
     )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, not memory: a worker process a test starts sees the same data."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def job_files(tmp_path_factory):
+    """Files of background jobs go to a folder of the test run, never to the repository's var/jobs."""
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("jobs")
+    with override_settings(SIPAS_JOB_DIR=str(folder)):
+        yield folder
+
+
 @pytest.fixture
 def world(db):
     return make_world()

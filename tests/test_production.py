@@ -167,3 +167,15 @@ def test_the_health_check_reports_the_database_and_redis(client, settings, redis
     assert answer.status_code == 200
     assert answer.json() == {"status": status, "database": "ok", "redis": redis}
     assert "no-cache" in answer["Cache-Control"]
+
+
+def test_connections_are_kept_by_production_workers_and_closed_by_the_development_server(tmp_path):
+    show = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    database = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/sipas_unused"}
+    production = manage(production_env(tmp_path, **database), "shell", "-c", show)
+    development = manage(production_env(tmp_path, DEBUG="true", **database), "shell", "-c", show)
+    sized = manage(production_env(tmp_path, DATABASE_CONN_MAX_AGE="300", **database), "shell", "-c", show)
+
+    assert [done.stdout.split()[-1] for done in (production, development, sized)] == ["60", "0", "300"], (
+        production.stderr + development.stderr + sized.stderr
+    )

@@ -1,16 +1,15 @@
 """Compare and rank the units under one unit, or the provinces of the country: the table, its pictures, its files."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 
 from reports import charts
-from reports.builders.comparison import comparison_document
 from reports.comparison import (
     ASCENDING_BY_DEFAULT,
     NATIONAL,
@@ -20,9 +19,11 @@ from reports.comparison import (
     compare_units,
     divisions_of,
 )
+from reports.jobs.kinds import Comparison
+from reports.jobs.services import job_start
 from reports.pictures import heatmap_rows, ranked_items
 from reports.views.periods import last_month, period_or_404, picked_period, picker, ranking_period
-from reports.writers import render as render_document
+from sipas.db_routing import reads_from_replica
 from surveys.models import FormTemplate, Response, Unit
 from surveys.permissions import get_unit_with, holds, home_units_with, units_with
 from surveys.text import fold
@@ -35,6 +36,7 @@ EXPORTS = ("xlsx", "pdf")
 
 
 @login_required
+@reads_from_replica
 def comparison_home(request):
     """The comparison wanted first: the country for a national reader, else their highest unit with units below."""
     if holds(request.user, "compare.national"):
@@ -47,6 +49,7 @@ def comparison_home(request):
 
 
 @login_required
+@reads_from_replica
 def comparison_latest(request, code):
     """The units under one unit compared on the period ranks are made on (links from "Đơn vị")."""
     root = _root_or_404(request.user, code)
@@ -54,6 +57,7 @@ def comparison_latest(request, code):
 
 
 @login_required
+@reads_from_replica
 def comparison(request, code, period):
     root = _root_or_404(request.user, code)
     picked = picked_period(request.GET)
@@ -98,17 +102,20 @@ def comparison(request, code, period):
 
 
 @login_required
+@require_POST
 def comparison_download(request, code, period, fmt):
+    """The table as PDF or XLSX, made as a background job (a province's PDF takes seconds): its page follows.
+
+    The filters and sorting come in the query string, as on the page, and are checked before anything is recorded.
+    """
     root = _root_or_404(request.user, code)
     if fmt not in EXPORTS:
         raise Http404
     chosen = period_or_404(period)
-    filters, sort, descending = _options(request, root)
-    table = compare_units(root=root, period=chosen, filters=filters, sort=sort, descending=descending)
-    filename, mimetype, content = render_document(comparison_document(table), fmt)
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+    _options(request, root)
+    params = Comparison.params(period=chosen, fmt=fmt, query=request.GET)
+    job = job_start(actor=request.user, kind=Comparison.code, unit=root, params=params)
+    return redirect("reports:job", key=job.key)
 
 
 def _line(row, table, with_children: set) -> dict:

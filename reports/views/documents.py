@@ -1,30 +1,28 @@
-"""Downloads of the reports in PDF, XLSX and DOCX, and the two pages a head fills for them."""
+"""Downloads of the reports in PDF, XLSX and DOCX, and the two pages a head fills for them.
 
-import tempfile
+Every response of a period is exported as a background job (reports.views.jobs.responses_export).
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from reports.builders import annual_report, minutes_document, monthly_notice, period_report
 from reports.builders.common import text_of
-from reports.exports import responses_xlsx
 from reports.forms import ReportTextForm, SurveyPlanForm
-from reports.index import Scope
 from reports.periods import Period, PeriodInvalid, parse_period
 from reports.renderers.minutes import BoxOpeningMinutes
 from reports.services import plan_save, report_text_save
 from reports.writers import FORMATS
 from reports.writers import render as render_document
+from sipas.db_routing import reads_from_replica
 from surveys import selectors
-from surveys.models import SurveyPlan, Unit
+from surveys.models import SurveyPlan
 from surveys.permissions import get_unit_with
 
-# The raw responses of a period, for analysis (never with contact details).
-RESPONSES = "phieu"
 # Which periods each report is made for.
 REPORT_PERIODS = {
     "notice": {"month"},
@@ -47,11 +45,10 @@ def _attachment(filename: str, mimetype: str, content: bytes) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def report_download(request, code, period, kind, fmt):
     unit = get_unit_with(request.user, "reports.download", code)
     period = period_or_404(period)
-    if kind == RESPONSES and fmt == "xlsx":
-        return _responses_file(Scope.of(unit, subtree=request.GET.get("subtree") == "1"), unit, period)
     if fmt not in FORMATS or period.kind not in REPORT_PERIODS.get(kind, ()):
         raise Http404
     if kind == "notice":
@@ -61,14 +58,6 @@ def report_download(request, code, period, kind, fmt):
     else:
         document = period_report(unit, period, subtree=request.GET.get("subtree") == "1")
     return _attachment(*render_document(document, fmt))
-
-
-def _responses_file(scope: Scope, unit, period: Period) -> FileResponse:
-    """Every response in scope and period, written to a temporary file and streamed from it."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
-    responses_xlsx(Unit.objects.filter(pk__in=scope.unit_ids), period.start, period.end, spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=f"phieu-{unit.code}-{period.key}.xlsx".lower())
 
 
 @login_required

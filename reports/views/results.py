@@ -19,11 +19,13 @@ from reports.index import Scope, Slice
 from reports.pictures import ranked_items
 from reports.selectors import results_for
 from reports.views.periods import last_month, period_or_404, picked_period, picker
+from sipas.db_routing import reads_from_replica
 from surveys.models import Dossier, Factor, FormTemplate, Procedure, ProcedureField, Response
 from surveys.permissions import get_unit_with, holds, home_units_with, may, units_with
 
 
 @login_required
+@reads_from_replica
 def results_home(request):
     """Open the results of the user's own unit for the last complete month (the country's comparison if none)."""
     unit = home_units_with(request.user, "results.view").order_by("path").first()
@@ -35,6 +37,7 @@ def results_home(request):
 
 
 @login_required
+@reads_from_replica
 def results_latest(request, code):
     """A unit's results for the last complete month, its units below included if it has any (links from "Đơn vị")."""
     unit = get_unit_with(request.user, "results.view", code)
@@ -43,6 +46,7 @@ def results_latest(request, code):
 
 
 @login_required
+@reads_from_replica
 def results(request, code, period):
     unit = get_unit_with(request.user, "results.view", code)
     subtree = request.GET.get("subtree") == "1"
@@ -158,6 +162,7 @@ def _slice_or_404(query, choices: dict) -> Slice:
 
 
 @login_required
+@reads_from_replica
 def factor(request, code, period, factor):
     unit = get_unit_with(request.user, "results.view", code)
     if factor not in Factor.values:
@@ -179,6 +184,7 @@ def factor(request, code, period, factor):
 
 
 @login_required
+@reads_from_replica
 def question(request, code, period, template, question):
     unit = get_unit_with(request.user, "results.view", code)
     chosen = period_or_404(period)

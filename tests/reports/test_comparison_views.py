@@ -9,11 +9,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from reports.jobs.runner import job_run
+from reports.models import ReportJob
 from surveys.models import Membership, Unit
 from surveys.services.answering import survey_answer
 from surveys.services.form_editor import form_copy
@@ -128,10 +131,31 @@ def national_urls() -> list[str]:
     ]
 
 
+def fetch(client, url: str, *, follow: bool = False):
+    """What a reader gets at `url`: a page or, for a comparison's file, the file its job makes.
+
+    The file is asked for (POST), its job made here as a worker would, and its download read.
+    """
+    if not re.search(r"/so-sanh/[^/]+/[^/?]+\.", url):
+        return client.get(url, follow=follow)
+    asked = client.post(url)
+    if asked.status_code != 302:
+        return asked
+    job = ReportJob.objects.get(key=asked["Location"].rstrip("/").rsplit("/", 1)[-1])
+    job_run(job.pk)
+    download = client.get(reverse("reports:job_download", args=[job.key]))
+    if download.status_code != 200:
+        raise AssertionError(f"{url}: job {job.status} {job.error}")
+    file = HttpResponse(b"".join(download.streaming_content))
+    for header, value in download.items():
+        file[header] = value
+    return file
+
+
 def statuses(client, user, urls, *, follow: bool = False) -> dict[str, int]:
     """url → status; `follow` follows the redirects (the picker, the "latest" URLs) to the page they open."""
     client.force_login(user)
-    return {url: client.get(url, follow=follow).status_code for url in urls}
+    return {url: fetch(client, url, follow=follow).status_code for url in urls}
 
 
 def answered_otherwise(found: dict[str, int], expected: int) -> dict[str, int]:
@@ -219,7 +243,7 @@ def test_only_the_national_official_and_the_superuser_open_the_national_comparis
 
 def test_no_page_or_file_of_the_hanoi_official_names_ha_tinh(client, data):
     client.force_login(data.official)
-    responses = {url: client.get(url, follow=True) for url in hanoi_urls()}
+    responses = {url: fetch(client, url, follow=True) for url in hanoi_urls()}
     responses["/so-sanh/"] = client.get(reverse("reports:comparison_home"), follow=True)
     responses["/ket-qua/"] = client.get(reverse("reports:results_home"), follow=True)
     assert {url: response.status_code for url, response in responses.items() if response.status_code != 200} == {}
@@ -232,7 +256,7 @@ def test_no_page_or_file_of_the_hanoi_official_names_ha_tinh(client, data):
     client.force_login(data.national)
     national = client.get(comparison_url("toan-quoc"))
     assert mentions_ha_tinh(national) and "Tỉnh Hà Tĩnh" in national.content.decode()
-    assert "42" in [str(value) for value in xlsx_cells(client.get(download_url("toan-quoc")).content)]
+    assert "42" in [str(value) for value in xlsx_cells(fetch(client, download_url("toan-quoc")).content)]
 
 
 def test_the_comparison_home_opens_what_each_reader_may_compare(client, data):
@@ -288,7 +312,7 @@ def test_a_bad_filter_or_sorting_is_404_and_never_reaches_sql(client, data, quer
         if "nam" in query and "so-sanh/01/2026-03." in url:
             continue  # the downloads have no picker
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+            response = fetch(client, url)
         assert response.status_code == 404, url
         bad = [value for value in query.values() if value not in ("2026",)]
         assert not [sql["sql"] for sql in queries if any(value in sql["sql"] for value in bad)], url
@@ -307,7 +331,7 @@ def test_a_period_that_is_not_one_is_404_and_never_reaches_sql(client, data, per
         question_url("01", "sipas-5", "Câu 4", period),
     ):
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+            response = fetch(client, url)
         assert response.status_code == 404, url
         assert not [sql["sql"] for sql in queries if period in sql["sql"]], url
 
@@ -317,7 +341,7 @@ def test_a_form_out_of_reach_is_404_as_a_filter_and_as_a_question(client, data):
     assert client.get(comparison_url("01", form=HANOI_FORM)).status_code == 200
     assert client.get(comparison_url("01", form=HA_TINH_FORM)).status_code == 404
     assert client.get(comparison_url("01", form="khong-co")).status_code == 404
-    assert client.get(download_url("01", form=HA_TINH_FORM)).status_code == 404
+    assert fetch(client, download_url("01", form=HA_TINH_FORM)).status_code == 404
     assert client.get(question_url("09556", HANOI_FORM, "Câu 1")).status_code == 200
     assert client.get(question_url("01", HA_TINH_FORM, "Câu 1")).status_code == 404
     assert client.get(question_url("01", "khong-co", "Câu 1")).status_code == 404
@@ -332,7 +356,8 @@ def test_an_unknown_factor_question_or_format_is_404(client, data):
     assert client.get(question_url("01", "sipas-5", "Câu 99")).status_code == 404
     assert client.get(question_url("01", "sipas-5", "Thủ tục")).status_code == 404  # asked, but not counted
     for fmt in ("docx", "csv", "xlsx.pdf", "PDF"):
-        assert client.get(download_url("01", fmt=fmt)).status_code == 404, fmt
+        assert fetch(client, download_url("01", fmt=fmt)).status_code == 404, fmt
+    assert client.get(download_url("01")).status_code == 405  # a file is asked for with POST: it starts a job
     assert client.get(comparison_url("khong-co-don-vi")).status_code == 404
 
 
@@ -344,10 +369,10 @@ def test_a_nul_byte_in_a_query_parameter_is_not_a_server_error(client, data, nam
     if name not in ("nam", "ky"):  # the downloads have no period picker, and ignore it
         paths += [download_url("01"), download_url("01", fmt="pdf")]
     for path in paths:
-        response = client.get(f"{path}?{query}")
-        assert response.status_code == 404, (path, query)
+        response = fetch(client, f"{path}?{query}")
+        assert response.status_code == 400, (path, query)
     client.force_login(data.national)
-    assert client.get(f"{comparison_url('toan-quoc')}?{query}").status_code == 404
+    assert client.get(f"{comparison_url('toan-quoc')}?{query}").status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -367,7 +392,7 @@ def test_a_nul_byte_in_a_query_parameter_is_not_a_server_error(client, data, nam
 )
 def test_a_nul_byte_in_the_path_is_not_a_server_error(client, data, url):
     client.force_login(data.official)
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 400
 
 
 # --- 3. Sorting, filters, empty and provisional periods -------------------------------------------
@@ -415,7 +440,7 @@ def test_the_online_channel_counts_only_online_ratings(client, data):
     every = client.get(comparison_url("01")).context["table"]
     assert {row.unit.code: row.figures.responses for row in every.rows} == {"09556": 65, "09886": 65, "10001": 10}
     # The export counts the same.
-    cells = load_workbook(io.BytesIO(client.get(download_url("01", channel="online")).content))["So sánh"]
+    cells = load_workbook(io.BytesIO(fetch(client, download_url("01", channel="online")).content))["So sánh"]
     assert [(row[2], row[4]) for row in cells.iter_rows(min_row=2, values_only=True)] == [
         ("09886", 5),
         ("09556", 0),
@@ -460,7 +485,7 @@ def test_the_unfinished_period_is_marked_provisional_and_a_past_one_is_not(clien
 
 def test_the_workbook_has_a_row_per_unit_with_numbers_as_numbers_and_heatmap_colours(client, data):
     client.force_login(data.official)
-    response = client.get(download_url("01"))
+    response = fetch(client, download_url("01"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == 'attachment; filename="so-sanh-01-2026-03.xlsx"'
@@ -498,7 +523,7 @@ def test_the_workbook_has_a_row_per_unit_with_numbers_as_numbers_and_heatmap_col
 
 def test_the_pdf_is_a_landscape_summary_in_vietnamese(client, data):
     client.force_login(data.official)
-    response = client.get(download_url("01", fmt="pdf"))
+    response = fetch(client, download_url("01", fmt="pdf"))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     pages = PdfReader(io.BytesIO(response.content)).pages
@@ -506,10 +531,10 @@ def test_the_pdf_is_a_landscape_summary_in_vietnamese(client, data):
     text = pdf_text(response.content)
     assert "BẢNG TỔNG HỢP" in text and "Phường Hà Đông" in text and "Phường Dương Nội" in text
     assert "chưa đủ phiếu" in text and "tháng 03/2026" in text
-    national = client.get(download_url("toan-quoc", fmt="pdf"))
+    national = fetch(client, download_url("toan-quoc", fmt="pdf"))
     assert national.status_code == 404
     client.force_login(data.national)
-    text = pdf_text(client.get(download_url("toan-quoc", fmt="pdf")).content)
+    text = pdf_text(fetch(client, download_url("toan-quoc", fmt="pdf")).content)
     assert "BẢNG TỔNG HỢP" in text and "Thành phố Hà Nội" in text and "Tỉnh Hà Tĩnh" in text
 
 
@@ -519,7 +544,9 @@ def test_the_exports_follow_the_filters_and_the_sorting_of_the_page(client, data
     downloads = page.split('id="comparison-downloads"')[1]
     link = download_url("01", kind="phuong", sort="name", order="asc").replace("&", "&amp;")
     assert link in downloads and link.replace(".xlsx", ".pdf") in downloads
-    sheet = load_workbook(io.BytesIO(client.get(download_url("01", kind="phuong", sort="name", order="asc")).content))
+    sheet = load_workbook(
+        io.BytesIO(fetch(client, download_url("01", kind="phuong", sort="name", order="asc")).content)
+    )
     assert [row[2] for row in sheet["So sánh"].iter_rows(min_row=2, values_only=True)] == ["09886", "09556"]
 
 
@@ -631,11 +658,11 @@ def test_the_comparison_page_asks_as_many_queries_for_30_units_as_for_3(client, 
     client.force_login(data.official)
     urls = [comparison_url("01"), download_url("01", fmt="xlsx")]
     for url in urls:
-        client.get(url)  # warm the caches of a first request
+        fetch(client, url)  # warm the caches of a first request
     few = {}
     for url in urls:
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+            response = fetch(client, url)
         few[url] = len(queries)
         if url == urls[0]:
             assert len(response.context["table"].rows) == 3
@@ -645,7 +672,7 @@ def test_the_comparison_page_asks_as_many_queries_for_30_units_as_for_3(client, 
     many = {}
     for url in urls:
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+            response = fetch(client, url)
         many[url] = len(queries)
         if url == urls[0]:
             assert len(response.context["table"].rows) == 30 and len(row_codes(response.content.decode())) == 30

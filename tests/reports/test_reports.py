@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -16,7 +17,8 @@ from pypdf import PdfReader
 
 from reports.builders import annual_report, monthly_notice, period_report
 from reports.document import Paragraph, Table
-from reports.models import ReportText
+from reports.jobs.kinds import KINDS
+from reports.models import ReportJob, ReportText
 from reports.periods import Period
 from reports.writers import render
 from surveys.models import AuditEntry, Procedure, ProcedureField, ResolvedCount, Response, SurveyPlan
@@ -241,11 +243,20 @@ def test_render_report_writes_files_and_refuses_bad_input(year_of_ballots, tmp_p
             call_command("render_report", *args, "--format", "pdf", "-o", str(tmp_path / "x.pdf"))
 
 
-def test_the_responses_of_a_period_download_as_xlsx_without_contact_details(year_of_ballots, client):
+def test_the_responses_of_a_period_are_exported_by_a_job_without_contact_details(year_of_ballots, client):
     client.force_login(year_of_ballots.official)
-    response = client.get("/bao-cao/01/2026/phieu.xlsx?subtree=1")
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert sheet.max_row == 1 + 5  # header and the five ballots of the year in Hà Nội's subtree
+    page = client.get("/ket-qua/01/2026/?subtree=1").content.decode()
+    assert 'action="/bao-cao/01/2026/phieu/"' in page and 'name="subtree" value="1"' in page
+
+    response = client.post("/bao-cao/01/2026/phieu/", {"format": "xlsx", "subtree": "1"})
+
+    job = ReportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/tao-hang-loat/{job.key}/"
+    assert (job.kind, job.unit.code, job.total) == ("responses", "01", 5)  # the five ballots of 2026 in Hà Nội
+    with tempfile.TemporaryFile() as out:
+        filename, _mimetype = KINDS[job.kind].make(job, out, lambda done, total: None)
+        out.seek(0)
+        sheet = load_workbook(out).active
+    assert filename == "phieu-01-2026.xlsx" and sheet.max_row == 1 + 5
     client.force_login(year_of_ballots.staff_a)
-    assert client.get("/bao-cao/09556/2026/phieu.xlsx").status_code == 404
+    assert client.post("/bao-cao/09556/2026/phieu/", {"format": "xlsx"}).status_code == 404

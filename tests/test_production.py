@@ -179,3 +179,9 @@ def test_connections_are_kept_by_production_workers_and_closed_by_the_developmen
     assert [done.stdout.split()[-1] for done in (production, development, sized)] == ["60", "0", "300"], (
         production.stderr + development.stderr + sized.stderr
     )
+
+
+def test_the_browsers_own_favicon_request_finds_the_icon(client):
+    reply = client.get("/favicon.ico")
+    assert reply.status_code == 301
+    assert reply.url == "/static/favicon.svg"

@@ -63,8 +63,12 @@ def test_back_up_drop_restore_and_the_figures_are_the_same(world, builtin_forms,
         rating_submit(unit=unit, client_id=uuid.uuid4(), raw=answers)
     rehearsal = f"{connection.settings_dict['NAME']}_rehearsal"
     server = _server_args()
-    connection.close()  # a database with sessions cannot be copied
-    _run("createdb", *server, "-T", connection.settings_dict["NAME"], rehearsal)
+    # The office's database: a copy of this test's, made while other sessions may still hold it open.
+    seed = tmp_path / "seed.dump"
+    _run("pg_dump", *server, "--format=custom", f"--file={seed}", connection.settings_dict["NAME"])
+    _run("dropdb", *server, "--if-exists", rehearsal)
+    _run("createdb", *server, rehearsal)
+    _run("pg_restore", *server, "--no-owner", "-d", rehearsal, str(seed))
     try:
         before = _figures(rehearsal)
         dump = tmp_path / "sipas.dump"

@@ -66,7 +66,7 @@ def main() -> None:
         generated, _, _ = run_child(env, "generate", str(options.responses))
         print(
             f"generated {generated['responses']:,} responses, {generated['answers']:,} answers "
-            f"in {time.perf_counter() - started:.1f} s (migrate, load_forms, COPY)"
+            f"in {time.perf_counter() - started:.1f} s (migrate, load_forms, COPY, tallies)"
         )
     same, _, _ = run_child(env, "check")
     print(f"check: the CSV export and the wide COPY hold the same {same['rows']:,} rows, cell for cell")
@@ -207,60 +207,14 @@ def check(unit_ids: list[int]) -> int:
 
 
 def generate(count: int) -> dict:
-    """The province, its communes and departments, five procedures and `count` responses of the year (COPY)."""
-    from django.db import connection, transaction
+    """The province-year of bench/province_year.py, its tables vacuumed so every run reads them alike."""
+    from django.db import connection
 
-    from surveys.models import FormTemplate, Procedure, ProcedureField, Unit
-
-    py = province_year
-    with transaction.atomic():
-        province = py._unit(py.PROVINCE, "Tỉnh Thử Nghiệm", Unit.Kind.PROVINCE, None)
-        units = [
-            py._unit(f"{91001 + n}", f"Xã Thử Nghiệm {n + 1}", Unit.Kind.COMMUNE, province) for n in range(py.COMMUNES)
-        ]
-        units += [
-            py._unit(f"{py.PROVINCE}-SO{n + 1:02d}", f"Sở Thử Nghiệm {n + 1}", Unit.Kind.DEPARTMENT, province)
-            for n in range(py.DEPARTMENTS)
-        ]
-        field = ProcedureField.objects.create(name="Hộ tịch")
-        procedures = []
-        for code, name in py.PROCEDURES:
-            procedure = Procedure(code=code, name=name, field=field, level=Procedure.Level.COMMUNE)
-            procedure.set_derived_fields()
-            procedure.save()
-            procedures.append(procedure.pk)
-    forms = {}
-    for code in ("sipas-5", "binh-phuoc"):
-        version = FormTemplate.objects.get(code=code).current_version()
-        questions = list(version.questions.all())
-        forms[code] = {
-            "version": version.pk,
-            "scales": [question.pk for question in questions if question.is_scale],
-            **{question.code: question.pk for question in questions},
-        }
-    generator = py.Generator(units=[unit.pk for unit in units], forms=forms, procedures=procedures)
-    answers = 0
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor
-        cursor.execute("SET session_replication_role = replica")
-        for first in range(1, count + 1, py.CHUNK):
-            responses, rows, written = generator.chunk(first, min(py.CHUNK, count + 1 - first))
-            cursor.copy_expert(
-                "COPY surveys_response (id, unit_id, version_id, channel, answered_on, procedure_id, "
-                "procedure_text, received_unit_text, officer, origin, device, created) FROM STDIN",
-                responses,
-            )
-            cursor.copy_expert(
-                "COPY surveys_answer (response_id, question_id, value, text, unit_id, answered_on, channel, "
-                "procedure_id, officer) FROM STDIN",
-                rows,
-            )
-            answers += written
-        cursor.execute("SET session_replication_role = DEFAULT")
-        cursor.execute("SELECT setval(pg_get_serial_sequence('surveys_response', 'id'), %s)", [count])
+    generated = province_year.generate(count)
+    with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE surveys_response")
         cursor.execute("VACUUM ANALYZE surveys_answer")
-    return {"responses": count, "answers": answers}
+    return generated
 
 
 if __name__ == "__main__":
